@@ -1,0 +1,77 @@
+/**
+ * hclog-style JSON logging on stderr, the only channel Grafana reads plugin logs from.
+ * go-plugin parses `@timestamp` with Go's layout 2006-01-02T15:04:05.000000Z07:00: exactly six
+ * fractional digits, or the whole line degrades to an unparsed debug message.
+ */
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+const LEVEL_RANK: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 };
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** A logger that adds these fields to every line. */
+  with(fields: LogFields): Logger;
+}
+
+/** Wall-clock time with microseconds, formatted for go-plugin. */
+export function hclogTimestamp(epochMicros: number): string {
+  const ms = Math.floor(epochMicros / 1000);
+  const micros = Math.floor(epochMicros - ms * 1000);
+  const iso = new Date(ms).toISOString(); // 2026-01-02T03:04:05.123Z
+  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+}
+
+function nowMicros(): number {
+  return (performance.timeOrigin + performance.now()) * 1000;
+}
+
+/** Values that JSON cannot carry as-is (errors, bigints) become readable text. */
+function loggable(value: unknown): unknown {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+export function formatLogLine(level: LogLevel, message: string, fields: LogFields, epochMicros: number): string {
+  const line: Record<string, unknown> = {
+    '@level': level,
+    '@message': message,
+    '@timestamp': hclogTimestamp(epochMicros),
+  };
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || key.startsWith('@')) continue;
+    line[key] = loggable(value);
+  }
+  return JSON.stringify(line);
+}
+
+export function createLogger(options: {
+  level?: LogLevel;
+  write?: (line: string) => void;
+  fields?: LogFields;
+}): Logger {
+  const minRank = LEVEL_RANK[options.level ?? 'info'];
+  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const base = options.fields ?? {};
+  const emit = (level: LogLevel, message: string, fields?: LogFields): void => {
+    if (LEVEL_RANK[level] < minRank) return;
+    write(formatLogLine(level, message, { ...base, ...fields }, nowMicros()));
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    with: (fields) => createLogger({ ...options, fields: { ...base, ...fields } }),
+  };
+}
+
+export function parseLogLevel(text: string | undefined): LogLevel {
+  const lower = (text ?? '').toLowerCase();
+  return lower in LEVEL_RANK ? (lower as LogLevel) : 'info';
+}

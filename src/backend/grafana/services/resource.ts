@@ -1,0 +1,58 @@
+import type * as grpc from '@grpc/grpc-js';
+import { decodePluginContext, type WirePluginContext } from '../context';
+import type { Logger } from '../logger';
+import type { BackendMetrics } from '../../metrics';
+import { describeFailure } from '../../query/failure';
+import { routeResource } from '../../resources/routes';
+import type { SourceRegistry } from '../../sources/resolve';
+
+/** pluginv2.Resource: one JSON answer per call; Grafana needs at least one message. */
+
+interface CallResourceRequest {
+  pluginContext?: WirePluginContext;
+  path?: string;
+  method?: string;
+  url?: string;
+}
+
+const JSON_HEADERS = { 'Content-Type': { values: ['application/json'] } };
+
+export function resourceService(deps: {
+  sources: SourceRegistry;
+  metrics: BackendMetrics;
+  logger: Logger;
+}): grpc.UntypedServiceImplementation {
+  return {
+    CallResource: (call: grpc.ServerWritableStream<CallResourceRequest, unknown>) => {
+      const abort = new AbortController();
+      call.on('cancelled', () => abort.abort());
+      const request = call.request;
+      const path = request.path ?? '';
+      const reply = (status: number, body: unknown): void => {
+        deps.metrics.resourceCalls.inc({ path: metricPath(path), status: String(status) });
+        call.write({ code: status, headers: JSON_HEADERS, body: Buffer.from(JSON.stringify(body), 'utf8') });
+        call.end();
+      };
+      (async () => {
+        const ctx = decodePluginContext(request.pluginContext);
+        const source = deps.sources.forSettings(ctx.dataSource);
+        const { status, body } = await routeResource(
+          { path, method: (request.method || 'GET').toUpperCase(), url: request.url || path },
+          source,
+          abort.signal,
+        );
+        reply(status, body);
+      })().catch((error: unknown) => {
+        const failure = describeFailure(error);
+        if (failure.kind === 'internal') deps.logger.error('CallResource failed', { path, error });
+        reply(failure.status, { error: failure.message });
+      });
+    },
+  };
+}
+
+/** Bounded label values for the counter: label names in paths are user input. */
+function metricPath(path: string): string {
+  if (path.startsWith('labels/')) return 'labels/:name/values';
+  return ['metrics', 'labels'].includes(path) ? path : 'other';
+}

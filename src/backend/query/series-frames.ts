@@ -1,0 +1,51 @@
+import type { Field, Frame, FrameMeta } from '../grafana/frames/frame';
+import type { Series } from '../sources/source';
+import { formatLegend, seriesName } from './legend';
+
+export interface SeriesFrameOptions {
+  refId: string;
+  legendFormat?: string;
+  executedQueryString: string;
+  stepMs: number;
+}
+
+/**
+ * One frame per series, in Grafana's "timeseries-multi" data-plane shape: a time field and a
+ * float64 value field carrying the series labels. Alert rules reduce these directly.
+ */
+export function seriesToFrames(series: Series[], options: SeriesFrameOptions): Frame[] {
+  const meta: FrameMeta = {
+    type: 'timeseries-multi',
+    typeVersion: [0, 1],
+    executedQueryString: options.executedQueryString,
+  };
+  if (series.length === 0) {
+    // An empty frame with the schema: panels say "No data", alerting sees NoData rather than an error.
+    return [{ refId: options.refId, meta, fields: [timeField([], options.stepMs), valueField([], {}, undefined)] }];
+  }
+  return series.map((s, index) => {
+    const { __name__: _metric, ...labels } = s.labels;
+    const display = options.legendFormat ? formatLegend(options.legendFormat, s.labels) : seriesName(s.labels);
+    return {
+      name: display,
+      refId: options.refId,
+      // Only the first frame carries meta, as Grafana's own data sources do.
+      meta: index === 0 ? meta : { type: meta.type, typeVersion: meta.typeVersion },
+      fields: [timeField(s.timestamps, options.stepMs), valueField(s.values, labels, options.legendFormat ? display : undefined)],
+    };
+  });
+}
+
+function timeField(timestamps: number[], stepMs: number): Field {
+  return { name: 'Time', type: 'time', values: timestamps, config: { interval: stepMs } };
+}
+
+function valueField(values: number[], labels: Record<string, string>, displayNameFromDS: string | undefined): Field {
+  return {
+    name: 'Value',
+    type: 'float64',
+    values,
+    labels,
+    config: displayNameFromDS === undefined ? {} : { displayNameFromDS },
+  };
+}

@@ -1,0 +1,67 @@
+import { dataSourceOptionsSchema, type SourceKind } from '../../common/settings';
+import { describeIssues } from '../../common/validation';
+import { SettingsError, type DataSourceSettings } from '../grafana/context';
+import type { BackendMetrics } from '../metrics';
+import { createDemoSource } from './demo/source';
+import { UpstreamError } from './errors';
+import { createPrometheusSource } from './prometheus/source';
+import { prometheusConfigFromSettings } from './prometheus/config';
+import type { Source } from './source';
+
+/**
+ * Maps a data source's settings to its Source, one instance per settings version (Grafana bumps
+ * lastUpdatedMS on every save), so connection pools survive between requests.
+ */
+export class SourceRegistry {
+  private readonly instances = new Map<string, Source>();
+
+  constructor(private readonly metrics: BackendMetrics) {}
+
+  /** Throws SettingsError when the settings cannot be used. */
+  forSettings(settings: DataSourceSettings | undefined): Source {
+    const key = settings ? `${settings.uid}@${settings.lastUpdatedMS}` : 'no-datasource';
+    const existing = this.instances.get(key);
+    if (existing) return existing;
+    const source = instrument(this.build(settings), this.metrics);
+    // Older versions of the same data source are dropped so the map stays bounded.
+    if (settings) {
+      for (const old of this.instances.keys()) if (old.startsWith(`${settings.uid}@`)) this.instances.delete(old);
+    }
+    this.instances.set(key, source);
+    return source;
+  }
+
+  private build(settings: DataSourceSettings | undefined): Source {
+    if (!settings) return createDemoSource();
+    const parsed = dataSourceOptionsSchema.safeParse(settings.jsonData);
+    if (!parsed.success) throw new SettingsError(`data source settings: ${describeIssues(parsed.error)}`);
+    const kind: SourceKind = parsed.data.sourceKind ?? (settings.url.trim() !== '' ? 'prometheus' : 'demo');
+    return kind === 'demo' ? createDemoSource() : createPrometheusSource(prometheusConfigFromSettings(settings));
+  }
+}
+
+/** Wraps every upstream call with the latency histogram. */
+function instrument(source: Source, metrics: BackendMetrics): Source {
+  const timed =
+    <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const end = metrics.upstreamDuration.startTimer({ source: source.kind, operation });
+      try {
+        const result = await call(...args);
+        end({ outcome: 'ok' });
+        return result;
+      } catch (error) {
+        end({ outcome: error instanceof UpstreamError ? error.kind : 'error' });
+        throw error;
+      }
+    };
+  return {
+    kind: source.kind,
+    queryRange: timed('query_range', (q) => source.queryRange(q)),
+    queryInstant: timed('query', (q) => source.queryInstant(q)),
+    metricNames: timed('metric_names', (q) => source.metricNames(q)),
+    labelNames: timed('label_names', (q) => source.labelNames(q)),
+    labelValues: timed('label_values', (l, q) => source.labelValues(l, q)),
+    health: timed('health', (s) => source.health(s)),
+  };
+}

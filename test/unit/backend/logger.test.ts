@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createLogger, formatLogLine, hclogTimestamp, parseLogLevel } from '../../../src/backend/grafana/logger';
+
+// Go layout 2006-01-02T15:04:05.000000Z07:00 as go-plugin parses it.
+const GO_LAYOUT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+test('timestamps carry exactly six fractional digits', () => {
+  assert.equal(hclogTimestamp(1_700_000_000_123_456), '2023-11-14T22:13:20.123456Z');
+  assert.equal(hclogTimestamp(1_700_000_000_000_007), '2023-11-14T22:13:20.000007Z');
+  assert.match(hclogTimestamp(Date.now() * 1000 + 0.5), GO_LAYOUT);
+});
+
+test('a log line is one JSON object with @level, @message, @timestamp and the fields', () => {
+  const line = formatLogLine('warn', 'slow upstream', { refId: 'A', rows: 3, error: new Error('boom'), big: 2n ** 70n }, 1_700_000_000_000_000);
+  assert.ok(!line.includes('\n'));
+  const parsed = JSON.parse(line);
+  assert.deepEqual(parsed, {
+    '@level': 'warn',
+    '@message': 'slow upstream',
+    '@timestamp': '2023-11-14T22:13:20.000000Z',
+    refId: 'A',
+    rows: 3,
+    error: 'boom',
+    big: '1180591620717411303424',
+  });
+});
+
+test('fields cannot overwrite the reserved @ keys', () => {
+  const parsed = JSON.parse(formatLogLine('info', 'm', { '@level': 'error', '@message': 'x' }, 0));
+  assert.equal(parsed['@level'], 'info');
+  assert.equal(parsed['@message'], 'm');
+});
+
+test('level filtering and contextual fields', () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'info', write: (l) => lines.push(l) }).with({ dsUid: 'abc' });
+  logger.debug('hidden');
+  logger.info('shown', { refId: 'B' });
+  assert.equal(lines.length, 1);
+  const parsed = JSON.parse(lines[0]!);
+  assert.equal(parsed.dsUid, 'abc');
+  assert.equal(parsed.refId, 'B');
+  assert.match(parsed['@timestamp'], GO_LAYOUT);
+});
+
+test('unknown log level names fall back to info', () => {
+  assert.equal(parseLogLevel('DEBUG'), 'debug');
+  assert.equal(parseLogLevel('loud'), 'info');
+  assert.equal(parseLogLevel(undefined), 'info');
+});
