@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
 import { handshakeLine, planStartup, StartupRefused } from './grafana/handshake';
-import { createLogger, parseLogLevel, type Logger } from './grafana/logger';
+import { createLogger, parseLogLevel, silenceLogging, type Logger } from './grafana/logger';
 import { startGrpcServer } from './grafana/server';
 import { dataService } from './grafana/services/data';
 import { diagnosticsService } from './grafana/services/diagnostics';
@@ -78,19 +78,33 @@ async function main(): Promise<void> {
   }, PARENT_POLL_MS);
   watch.unref();
 
+  // Grafana reads our stderr; when that pipe breaks, Grafana is gone and nobody can hear us.
+  // Leave instead of logging about the broken pipe into the broken pipe (a busy loop).
+  const leaveOnBrokenPipe = (error: NodeJS.ErrnoException): void => {
+    silenceLogging();
+    if (!stopping) stop(`output pipe closed (${error.code ?? error.message})`);
+  };
+  process.stderr.on('error', leaveOnBrokenPipe);
+  process.stdout.on('error', leaveOnBrokenPipe);
+
   // Input must never take the process down: log what escaped and keep serving.
-  process.on('uncaughtException', (error) => logger.error('uncaught exception', { error, stack: error.stack }));
+  process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') leaveOnBrokenPipe(error);
+    else logger.error('uncaught exception', { error, stack: error.stack });
+  });
   process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error }));
 }
 
 /** Libraries that print with console.* must not corrupt the go-plugin stdout channel. */
 function routeConsoleToLogger(logger: Logger): void {
   const format = (args: unknown[]): string => args.map((a) => (typeof a === 'string' ? a : String(a))).join(' ');
+  /* eslint-disable no-console -- replacing console methods is the point here, not printing */
   console.log = (...args: unknown[]) => logger.info(format(args));
   console.info = (...args: unknown[]) => logger.info(format(args));
   console.debug = (...args: unknown[]) => logger.debug(format(args));
   console.warn = (...args: unknown[]) => logger.warn(format(args));
   console.error = (...args: unknown[]) => logger.error(format(args));
+  /* eslint-enable no-console */
 }
 
 main().catch((error: unknown) => {

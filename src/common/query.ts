@@ -16,7 +16,7 @@ const duration = z
   .refine((text) => text === '' || parseDuration(text) !== undefined, {
     message: 'expected a duration such as 30s, 1m or 1h30m',
   })
-  .refine((text) => text === '' || (parseDuration(text) ?? 0) > 0, { message: 'expected a duration above zero' });
+  .refine((text) => (parseDuration(text) ?? 1) > 0, { message: 'expected a duration above zero' });
 
 export const promqlQuerySchema = z.object({
   refId: z.string().default('A'),

@@ -6,6 +6,7 @@
  * A pid alone is not an identity (pids are reused), so processes are remembered as pid plus the
  * kernel start time from /proc/<pid>/stat.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface ProcInfo {
@@ -145,4 +146,30 @@ export function isLoopbackAddress(address: string): boolean {
   const lower = address.toLowerCase();
   if (lower === '::1' || lower === '0:0:0:0:0:0:0:1') return true;
   return /^(0:){5}ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(lower) || /^::ffff:127\./.test(lower);
+}
+
+let clockTicks: number | undefined;
+/** Kernel clock ticks per second (USER_HZ) for /proc CPU times: `getconf CLK_TCK`, 100 if unknown. */
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** CPU time (user + system) a process has used so far, in seconds; undefined if it is gone. */
+export function cpuSeconds(pid: number): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // rest[11] = utime (field 14), rest[12] = stime (field 15)
+  return (Number(rest[11]) + Number(rest[12])) / ticksPerSecond();
 }

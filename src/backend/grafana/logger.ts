@@ -50,13 +50,25 @@ export function formatLogLine(level: LogLevel, message: string, fields: LogField
   return JSON.stringify(line);
 }
 
+/** Set once stderr is known to be broken: writing more would only raise more errors. */
+let silenced = false;
+
+export function silenceLogging(): void {
+  silenced = true;
+}
+
+function writeToStderr(line: string): void {
+  if (silenced || process.stderr.destroyed) return;
+  process.stderr.write(line + '\n');
+}
+
 export function createLogger(options: {
   level?: LogLevel;
   write?: (line: string) => void;
   fields?: LogFields;
 }): Logger {
   const minRank = LEVEL_RANK[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const write = options.write ?? writeToStderr;
   const base = options.fields ?? {};
   const emit = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (LEVEL_RANK[level] < minRank) return;

@@ -103,3 +103,12 @@ export interface Frame {
 export function frameLength(frame: Frame): number {
   return frame.fields.length === 0 ? 0 : frame.fields[0]!.values.length;
 }
+
+/**
+ * Whether encoders mark the field nullable: when it says so or when it holds a null anyway.
+ * Grafana's Go reader trusts only the Arrow nullable flag and reads nulls in a non-nullable
+ * column as zero values, so a stray null must widen the flag rather than turn into 0.
+ */
+export function fieldIsNullable(field: Field): boolean {
+  return field.nullable === true || field.values.some((value) => value === null || value === undefined);
+}

@@ -1,0 +1,214 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { describeTransportFailure, interpretAnswer, type ApiAnswer, type CallContext, type RawAnswer, type TransportFailure } from './classify';
+import type { PrometheusConfig } from './config';
+
+/**
+ * The HTTP client for one configured Prometheus: Node's own http/https (the backend ships as a
+ * single executable, so no native or fetch-only dependencies), one keep-alive agent per config so
+ * connections and TLS sessions are reused between queries, a deadline per call, a size cap.
+ */
+
+export interface ApiCall {
+  /** path under the base URL, e.g. `/api/v1/query` */
+  path: string;
+  params: Array<[string, string]>;
+  method: 'GET' | 'POST';
+  signal?: AbortSignal;
+}
+
+/** Idle keep-alive sockets are closed after this, below common proxy idle timeouts (60-75 s). */
+const IDLE_SOCKET_MS = 30_000;
+/** Protects one Prometheus from a burst of panels; further calls queue inside the agent. */
+const MAX_SOCKETS = 16;
+const USER_AGENT = 'Encore-Grafana-datasource';
+
+export class PrometheusHttpClient {
+  readonly baseUrl: string;
+  private readonly agent: http.Agent;
+  private readonly request: typeof http.request;
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly config: PrometheusConfig) {
+    this.baseUrl = config.url;
+    const secure = config.url.startsWith('https:');
+    const common = { keepAlive: true, maxSockets: MAX_SOCKETS, timeout: IDLE_SOCKET_MS };
+    this.agent = secure
+      ? new https.Agent({
+          ...common,
+          rejectUnauthorized: !config.tls.skipVerify,
+          ca: config.tls.caCert,
+          cert: config.tls.clientCert,
+          key: config.tls.clientKey,
+          servername: config.tls.serverName,
+        })
+      : new http.Agent(common);
+    this.request = secure ? https.request : http.request;
+    // Custom headers may replace Accept or User-Agent (some gateways route on them); config.ts
+    // already refused the ones that would break framing, decoding or the configured auth.
+    this.headers = mergeHeaders(
+      { Accept: 'application/json', 'User-Agent': USER_AGENT },
+      config.headers,
+      { 'Accept-Encoding': 'gzip', ...authorization(config) },
+    );
+  }
+
+  /** Calls one API endpoint; resolves with the envelope's data, rejects with an UpstreamError. */
+  async call(call: ApiCall): Promise<ApiAnswer> {
+    const ctx: CallContext = {
+      baseUrl: this.baseUrl,
+      path: call.path,
+      method: call.method,
+      timeoutMs: this.config.timeoutMs,
+      authType: this.config.auth.type,
+    };
+    if (call.signal?.aborted) throw describeTransportFailure({ type: 'cancelled', reason: call.signal.reason }, ctx);
+
+    // One deadline for the whole call (including a retry), cancelled early by the caller's signal.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(TIMEOUT), this.config.timeoutMs);
+    const onCallerAbort = () => deadline.abort(call.signal?.reason ?? new Error('cancelled'));
+    call.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    try {
+      let answer: RawAnswer;
+      try {
+        answer = await this.send(call, deadline.signal);
+      } catch (failure) {
+        // A keep-alive socket the server closed while idle fails on first use; only then is a
+        // second attempt safe and useful (the request never reached Prometheus).
+        if (!isStaleSocket(failure)) throw failure;
+        answer = await this.send(call, deadline.signal);
+      }
+      return interpretAnswer(answer, ctx);
+    } catch (failure) {
+      if (failure instanceof SendFailure) throw describeTransportFailure(failure.failure, ctx);
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  /** Drops pooled connections; calls in flight fail. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private send(call: ApiCall, signal: AbortSignal): Promise<RawAnswer> {
+    const form = new URLSearchParams(call.params).toString();
+    const post = call.method === 'POST';
+    const url = new URL(`${this.baseUrl}${call.path}${!post && form !== '' ? `?${form}` : ''}`);
+    const headers: Record<string, string> = { ...this.headers };
+    if (post) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      headers['Content-Length'] = String(Buffer.byteLength(form));
+    }
+    const limit = this.config.maxResponseBytes;
+
+    return new Promise<RawAnswer>((resolve, reject) => {
+      let settled = false;
+      let response: http.IncomingMessage | undefined;
+      let body: Readable | undefined;
+      let req: http.ClientRequest;
+      try {
+        req = this.request(url, { method: call.method, headers, agent: this.agent });
+      } catch (error) {
+        // Node validates headers and options synchronously; config.ts should have caught those.
+        reject(new SendFailure({ type: 'network', error }, false));
+        return;
+      }
+
+      const done = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        outcome();
+      };
+      const fail = (failure: TransportFailure) =>
+        done(() => {
+          req.destroy();
+          response?.destroy();
+          if (body !== response) body?.destroy();
+          reject(new SendFailure(failure, req.reusedSocket && response === undefined));
+        });
+      const onAbort = () => fail(signal.reason === TIMEOUT ? { type: 'timeout' } : { type: 'cancelled', reason: signal.reason });
+
+      req.on('error', (error) => fail({ type: 'network', error }));
+      req.on('response', (res) => {
+        response = res;
+        const declared = Number(res.headers['content-length']);
+        if (declared > limit) return fail({ type: 'too_large', limitBytes: limit });
+        if (res.headers['content-encoding'] === 'gzip') {
+          const gunzip = createGunzip();
+          gunzip.on('error', (error) => fail({ type: 'network', error }));
+          body = res.pipe(gunzip);
+        } else {
+          body = res;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        body.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          // Counted after decompression, so a small gzip bomb cannot exhaust memory either.
+          if (size > limit) fail({ type: 'too_large', limitBytes: limit });
+          else chunks.push(chunk);
+        });
+        body.on('end', () =>
+          done(() =>
+            resolve({
+              status: res.statusCode ?? 0,
+              contentType: String(res.headers['content-type'] ?? '').toLowerCase(),
+              location: res.headers.location,
+              body: Buffer.concat(chunks),
+            }),
+          ),
+        );
+        res.on('error', (error) => fail({ type: 'network', error }));
+        res.on('close', () => {
+          if (!res.complete) fail({ type: 'network', error: Object.assign(new Error('connection closed mid-answer'), { code: 'ECONNRESET' }) });
+        });
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) onAbort();
+      req.end(post ? form : undefined);
+    });
+  }
+}
+
+const TIMEOUT = Symbol('encore.prometheus.timeout');
+
+class SendFailure extends Error {
+  constructor(
+    readonly failure: TransportFailure,
+    /** the request went out on a reused keep-alive socket and got no answer at all */
+    readonly onReusedSocket: boolean,
+  ) {
+    super(failure.type);
+  }
+}
+
+function isStaleSocket(failure: unknown): boolean {
+  if (!(failure instanceof SendFailure) || !failure.onReusedSocket || failure.failure.type !== 'network') return false;
+  const code = (failure.failure.error as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+function authorization(config: PrometheusConfig): Record<string, string> {
+  switch (config.auth.type) {
+    case 'basic':
+      return { Authorization: `Basic ${Buffer.from(`${config.auth.user}:${config.auth.password}`, 'utf8').toString('base64')}` };
+    case 'bearer':
+      return { Authorization: `Bearer ${config.auth.token}` };
+    case 'none':
+      return {};
+  }
+}
+
+/** Later layers win; names compare case-insensitively, as HTTP does. */
+function mergeHeaders(...layers: Array<Record<string, string>>): Record<string, string> {
+  const byLowerName = new Map<string, [string, string]>();
+  for (const layer of layers) for (const [name, value] of Object.entries(layer)) byLowerName.set(name.toLowerCase(), [name, value]);
+  return Object.fromEntries(byLowerName.values());
+}

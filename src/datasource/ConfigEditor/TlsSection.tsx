@@ -1,0 +1,90 @@
+import type { ChangeEvent } from 'react';
+import { Field, FieldSet, InlineField, InlineSwitch, Input, SecretTextArea, Stack } from '@grafana/ui';
+import { SECURE_KEYS, type SecureKey } from '../../common/settings';
+import type { GroupedProblems } from '../problems';
+import type { SettingsField } from './problems';
+import { isSecretConfigured, withJsonData, withSecret, withSecretReset, type Settings } from './settings-edit';
+
+interface Props {
+  settings: Settings;
+  onChange: (settings: Settings) => void;
+  problems: GroupedProblems<SettingsField>;
+}
+
+/** TLS towards Prometheus: verification, a private CA, a client certificate, the server name. */
+export function TlsSection({ settings, onChange, problems }: Props) {
+  const { tlsSkipVerify = false, tlsAuthWithCACert = false, tlsAuth = false } = settings.jsonData;
+
+  const pem = (key: SecureKey, label: string, placeholder: string) => (
+    <Field label={label} required>
+      <SecretTextArea
+        aria-label={label}
+        rows={5}
+        cols={64}
+        spellCheck={false}
+        placeholder={placeholder}
+        isConfigured={isSecretConfigured(settings, key)}
+        value={settings.secureJsonData?.[key] ?? ''}
+        onChange={(e: ChangeEvent<HTMLTextAreaElement>) => onChange(withSecret(settings, key, e.currentTarget.value))}
+        onReset={() => onChange(withSecretReset(settings, key))}
+      />
+    </Field>
+  );
+
+  return (
+    <FieldSet label="TLS">
+      <Stack direction="column" gap={1}>
+        <InlineField
+          label="Skip certificate verification"
+          labelWidth={32}
+          tooltip="Accept any server certificate. Only for testing: it lets anyone on the path read and change the traffic."
+          invalid={!!problems.fields.tlsSkipVerify}
+          error={problems.fields.tlsSkipVerify}
+        >
+          <InlineSwitch
+            aria-label="Skip TLS certificate verification"
+            value={tlsSkipVerify}
+            onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(withJsonData(settings, { tlsSkipVerify: e.currentTarget.checked }))}
+          />
+        </InlineField>
+        <InlineField label="With CA certificate" labelWidth={32} tooltip="Verify the server against your own certificate authority">
+          <InlineSwitch
+            aria-label="Use a CA certificate"
+            value={tlsAuthWithCACert}
+            onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(withJsonData(settings, { tlsAuthWithCACert: e.currentTarget.checked }))}
+          />
+        </InlineField>
+        {tlsAuthWithCACert && pem(SECURE_KEYS.tlsCACert, 'CA certificate (PEM)', '-----BEGIN CERTIFICATE-----')}
+        <InlineField label="With client certificate" labelWidth={32} tooltip="Authenticate to the server with a certificate (mutual TLS)">
+          <InlineSwitch
+            aria-label="Use a client certificate"
+            value={tlsAuth}
+            onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(withJsonData(settings, { tlsAuth: e.currentTarget.checked }))}
+          />
+        </InlineField>
+        {tlsAuth && (
+          <>
+            {pem(SECURE_KEYS.tlsClientCert, 'Client certificate (PEM)', '-----BEGIN CERTIFICATE-----')}
+            {pem(SECURE_KEYS.tlsClientKey, 'Client key (PEM)', '-----BEGIN PRIVATE KEY-----')}
+          </>
+        )}
+        <Field
+          label="Server name"
+          description="Name to verify the certificate against, when it differs from the URL's host (e.g. behind a load balancer)"
+          invalid={!!problems.fields.serverName}
+          error={problems.fields.serverName}
+        >
+          <Input
+            aria-label="TLS server name"
+            width={40}
+            placeholder="prometheus.example.com"
+            value={settings.jsonData.serverName ?? ''}
+            onChange={(e: ChangeEvent<HTMLInputElement>) =>
+              onChange(withJsonData(settings, { serverName: e.currentTarget.value === '' ? undefined : e.currentTarget.value }))
+            }
+          />
+        </Field>
+      </Stack>
+    </FieldSet>
+  );
+}

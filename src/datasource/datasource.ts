@@ -1,0 +1,45 @@
+import type { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
+import { DEFAULT_QUERY } from '../common/query';
+import { interpolatePromqlValue } from './interpolate';
+import type { EncoreDataQuery, EncoreJsonData } from './types';
+
+/**
+ * Browser side of the Encore data source. Queries, health checks, resources and live streams all
+ * go to the backend (DataSourceWithBackend); this class only prepares queries.
+ */
+export class EncoreDataSource extends DataSourceWithBackend<EncoreDataQuery, EncoreJsonData> {
+  constructor(instanceSettings: DataSourceInstanceSettings<EncoreJsonData>) {
+    super(instanceSettings);
+    // An empty annotations support object makes Grafana offer this data source for annotations
+    // with the normal query editor, and send annotation queries to the backend like any other.
+    this.annotations = {};
+  }
+
+  override getDefaultQuery(_app: CoreApp): Partial<EncoreDataQuery> {
+    return { ...DEFAULT_QUERY };
+  }
+
+  /** Queries without an expression would only come back as errors: leave them out. */
+  override filterQuery(query: EncoreDataQuery): boolean {
+    return query.hide !== true && (query.expr ?? '').trim() !== '';
+  }
+
+  /**
+   * Dashboard variables in the PromQL and the legend. Alert rules skip this step (Grafana
+   * evaluates them server-side), so alerting queries must not rely on variables.
+   */
+  override applyTemplateVariables(query: EncoreDataQuery, scopedVars: ScopedVars): EncoreDataQuery {
+    const templates = getTemplateSrv();
+    return {
+      ...query,
+      expr: templates.replace(query.expr ?? '', scopedVars, interpolatePromqlValue),
+      ...(query.legendFormat !== undefined ? { legendFormat: templates.replace(query.legendFormat, scopedVars) } : {}),
+    };
+  }
+
+  /** Shown on collapsed query rows and in query history. */
+  override getQueryDisplayText(query: EncoreDataQuery): string {
+    return query.expr ?? '';
+  }
+}

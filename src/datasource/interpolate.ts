@@ -1,0 +1,29 @@
+/** What Grafana's template service tells a format function about the variable being written. */
+interface VariableShape {
+  multi?: boolean;
+  includeAll?: boolean;
+}
+
+/** RE2 metacharacters: Prometheus label matchers `=~`/`!~` are fully anchored RE2 regexes. */
+const REGEX_META = /[\\^$.|?*+()[\]{}]/g;
+
+/**
+ * How a dashboard variable's value is written into PromQL (a format function for
+ * getTemplateSrv().replace).
+ *
+ * Multi-value and "All" selections can only be used in `=~` matchers, so they become a regex
+ * alternative `(a|b)`, each value escaped to match itself only. The escape is written for a
+ * PromQL string literal: a regex `\.` is typed `\\.` inside "...", or Prometheus rejects the
+ * unknown string escape. Grafana passes custom "All" values (such as `.*`) through without
+ * calling this function, so they keep their regex meaning.
+ *
+ * A single-value variable is written verbatim: it is as often a duration, a metric name or a
+ * number as a label value, and escaping would break those.
+ */
+export function interpolatePromqlValue(value: unknown, variable?: VariableShape): string {
+  const values = Array.isArray(value) ? value.map(String) : [String(value ?? '')];
+  const regexContext = Array.isArray(value) || variable?.multi === true || variable?.includeAll === true;
+  if (!regexContext) return values[0] ?? '';
+  const escaped = values.map((v) => v.replace(REGEX_META, '\\$&').replaceAll('\\', '\\\\'));
+  return escaped.length === 1 ? escaped[0]! : `(${escaped.join('|')})`;
+}
