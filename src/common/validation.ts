@@ -3,12 +3,13 @@ import type { z } from 'zod';
 /**
  * Turns zod issues into one message a user can act on: each problem names the field path and
  * what was expected, e.g. `expr: expected a PromQL expression (got an empty string)`.
- * Used by the backend (per-query errors) and by the editors, so both say the same thing.
+ * Used by the backend (per-query errors) and by the editors, so both say the same thing; `root`
+ * names the whole value when the problem is not in one field (e.g. `(event)` in the collector).
  */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError, root = '(query)'): string {
   return error.issues
     .map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(query)';
+      const path = issue.path.length > 0 ? issue.path.map(String).join('.') : root;
       return `${path}: ${issue.message}`;
     })
     .join('; ');

@@ -202,6 +202,8 @@ export interface PrometheusFixtureOptions {
   basicAuth?: boolean;
   /** serve HTTPS; `clientCert: true` also requires a client certificate signed by the test CA */
   tls?: boolean | { clientCert: boolean };
+  /** scrape these host:port targets (job "encore") every second; off by default */
+  scrapeTargets?: string[];
 }
 
 export interface PrometheusFixture {
@@ -277,7 +279,10 @@ export async function startPrometheus(options: PrometheusFixtureOptions = {}): P
       writeFileSync(join(dir, 'data.om.txt'), toOpenMetrics(dataset));
       await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'data.om.txt'), dataDir]);
     }
-    writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\n  evaluation_interval: 1m\n');
+    const scrape = options.scrapeTargets?.length
+      ? `scrape_configs:\n  - job_name: encore\n    scrape_interval: 1s\n    static_configs:\n      - targets: [${options.scrapeTargets.map((t) => `'${t}'`).join(', ')}]\n`
+      : '';
+    writeFileSync(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1m\n  evaluation_interval: 1m\n${scrape}`);
 
     let tls: FixtureTls | undefined;
     const web: string[] = [];

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { EVENT_TYPES, type StreamingEvent } from '../../../src/common/events/schema';
+import { STREAMING_METRICS, type StreamingMetricKey } from '../../../src/common/streaming-metrics';
+import { ActiveUsers } from '../../../src/collector/aggregation/active-users';
+import { aggregateEvent, type Labels, type MetricSink } from '../../../src/collector/aggregation/aggregate';
+import { PromSink } from '../../../src/collector/aggregation/prom-sink';
+import { makeEvent, sampleValue } from '../../support/collector';
+
+type Call = [op: 'inc' | 'observe', metric: StreamingMetricKey, labels: Labels, value: number];
+
+class RecordingSink implements MetricSink {
+  calls: Call[] = [];
+  inc(metric: StreamingMetricKey, labels: Labels, value = 1): void {
+    this.calls.push(['inc', metric, { ...labels }, value]);
+  }
+  observe(metric: StreamingMetricKey, labels: Labels, value: number): void {
+    this.calls.push(['observe', metric, { ...labels }, value]);
+  }
+}
+
+function increments(overrides: Record<string, unknown> & { type: StreamingEvent['type'] }): Call[] {
+  const sink = new RecordingSink();
+  aggregateEvent(makeEvent(overrides.type, overrides) as StreamingEvent, sink);
+  return sink.calls;
+}
+
+const A = { market: 'SE', platform: 'ios', tier: 'premium' };
+const C = { ...A, content_type: 'music', recommended: 'false' };
+
+describe('aggregateEvent: event -> exact metric increments', () => {
+  it('session events', () => {
+    assert.deepEqual(increments({ type: 'session_start' }), [['inc', 'sessionsStarted', A, 1]]);
+    assert.deepEqual(increments({ type: 'session_end', durationMs: 90_000 }), [
+      ['inc', 'sessionsEnded', A, 1],
+      ['observe', 'sessionDuration', A, 90],
+    ]);
+  });
+
+  it('play lifecycle', () => {
+    assert.deepEqual(increments({ type: 'play_attempt', fromRecommendation: true }), [['inc', 'playAttempts', { ...C, recommended: 'true' }, 1]]);
+    assert.deepEqual(increments({ type: 'play_start', startupMs: 420 }), [
+      ['inc', 'playStarts', C, 1],
+      ['observe', 'startupTime', A, 0.42],
+    ]);
+    assert.deepEqual(increments({ type: 'play_abandon' }), [['inc', 'playAbandons', A, 1]]);
+    assert.deepEqual(increments({ type: 'play_end', msPlayed: 201_000, averageBitrateKbps: 150, reason: 'skipped', contentType: 'podcast' }), [
+      ['inc', 'playTime', { ...C, content_type: 'podcast' }, 201],
+      ['inc', 'playEnds', { ...C, content_type: 'podcast', reason: 'skipped' }, 1],
+      ['inc', 'streams', { ...C, content_type: 'podcast' }, 1],
+      ['inc', 'bitrateTime', A, 150 * 201],
+      ['observe', 'playBitrate', { market: 'SE', platform: 'ios' }, 150],
+    ]);
+  });
+
+  it('a play under 30 s is not a stream; 30 s exactly is', () => {
+    assert.ok(!increments({ type: 'play_end', msPlayed: 29_999 }).some(([, metric]) => metric === 'streams'));
+    assert.ok(increments({ type: 'play_end', msPlayed: 30_000 }).some(([, metric]) => metric === 'streams'));
+  });
+
+  it('quality events', () => {
+    assert.deepEqual(increments({ type: 'rebuffer', durationMs: 800 }), [
+      ['inc', 'rebuffers', A, 1],
+      ['inc', 'rebufferTime', A, 0.8],
+      ['observe', 'rebufferDuration', { market: 'SE', platform: 'ios' }, 0.8],
+    ]);
+    assert.deepEqual(increments({ type: 'bitrate_change', fromKbps: 96, toKbps: 160, cause: 'user' }), [
+      ['inc', 'bitrateChanges', { ...A, direction: 'up', cause: 'user' }, 1],
+    ]);
+    assert.deepEqual(increments({ type: 'bitrate_change', fromKbps: 160, toKbps: 96 }), [
+      ['inc', 'bitrateChanges', { ...A, direction: 'down', cause: 'network' }, 1],
+    ]);
+    assert.deepEqual(increments({ type: 'playback_error', fatal: false }), [['inc', 'playbackErrors', { ...A, fatal: 'false' }, 1]]);
+  });
+
+  it('money, with markets and currencies outside the labelled lists as "other"', () => {
+    assert.deepEqual(increments({ type: 'ad_impression', market: 'NO', currency: 'NOK', revenue: 0.5, tier: 'free' }), [
+      ['inc', 'adImpressions', { market: 'other', platform: 'ios', tier: 'free', format: 'audio' }, 1],
+      ['inc', 'adRevenue', { market: 'other', format: 'audio', currency: 'other' }, 0.5],
+    ]);
+    assert.deepEqual(increments({ type: 'subscription', action: 'renewal', amount: 17.99, currency: 'SEK' }), [
+      ['inc', 'subscriptionEvents', { market: 'SE', plan: 'family', action: 'renewal' }, 1],
+      ['inc', 'subscriptionRevenue', { market: 'SE', plan: 'family', currency: 'SEK' }, 17.99],
+    ]);
+    assert.deepEqual(increments({ type: 'subscription', action: 'cancellation', amount: undefined, currency: undefined }), [
+      ['inc', 'subscriptionEvents', { market: 'SE', plan: 'family', action: 'cancellation' }, 1],
+    ]);
+  });
+
+  it('every label set it writes matches the metric definition', () => {
+    const sink = new RecordingSink();
+    for (const type of EVENT_TYPES) aggregateEvent(makeEvent(type) as StreamingEvent, sink);
+    for (const [op, metric, labels] of sink.calls) {
+      const definition = STREAMING_METRICS[metric];
+      assert.deepEqual(Object.keys(labels).sort(), [...definition.labels].sort(), metric);
+      assert.equal(op === 'inc' ? 'counter' : 'histogram', definition.type, metric);
+    }
+  });
+});
+
+describe('PromSink', () => {
+  it('registers exactly STREAMING_METRICS: names, types, help, labels and buckets', async () => {
+    const registry = new Registry();
+    new PromSink(registry, new ActiveUsers(86_400_000));
+    const registered = await registry.getMetricsAsJSON();
+    assert.deepEqual(registered.map((m) => m.name).sort(), Object.values(STREAMING_METRICS).map((d) => d.name).sort());
+    for (const definition of Object.values(STREAMING_METRICS)) {
+      const metric = registry.getSingleMetric(definition.name) as unknown as { labelNames: string[]; upperBounds?: number[]; help: string; type: string };
+      assert.equal(metric.type, definition.type, definition.name);
+      assert.equal(metric.help, definition.help);
+      assert.deepEqual(metric.labelNames, [...definition.labels], definition.name);
+      if (definition.type === 'histogram') assert.deepEqual(metric.upperBounds, [...definition.buckets], definition.name);
+    }
+  });
+
+  it('exposes exactly what was aggregated once flushed (counters summed per series)', async () => {
+    const registry = new Registry();
+    const sink = new PromSink(registry, new ActiveUsers(86_400_000));
+    for (let i = 0; i < 3; i++) aggregateEvent(makeEvent('play_end', { msPlayed: 40_000, market: i === 2 ? 'DE' : 'SE' }) as StreamingEvent, sink);
+    aggregateEvent(makeEvent('rebuffer', { durationMs: 1500 }) as StreamingEvent, sink);
+    assert.equal(sampleValue(await registry.metrics(), 'encore_play_ends_total', { ...C, reason: 'completed' }), 0, 'not before flush');
+    sink.flush();
+    sink.flush(); // idempotent
+    const text = await registry.metrics();
+    assert.equal(sampleValue(text, 'encore_play_ends_total', { ...C, reason: 'completed' }), 2);
+    assert.equal(sampleValue(text, 'encore_play_ends_total', { ...C, market: 'DE', reason: 'completed' }), 1);
+    assert.equal(sampleValue(text, 'encore_play_seconds_total', C), 80);
+    assert.equal(sampleValue(text, 'encore_rebuffer_seconds_total', A), 1.5);
+    assert.equal(sampleValue(text, 'encore_rebuffer_duration_seconds_bucket', { market: 'SE', platform: 'ios', le: '1' }), 0);
+    assert.equal(sampleValue(text, 'encore_rebuffer_duration_seconds_bucket', { market: 'SE', platform: 'ios', le: '2' }), 1);
+    assert.equal(sampleValue(text, 'encore_rebuffer_duration_seconds_sum', { market: 'SE', platform: 'ios' }), 1.5);
+  });
+
+  it('reports active users from the tracker at scrape time', async () => {
+    const registry = new Registry();
+    const users = new ActiveUsers(86_400_000);
+    let now = Date.UTC(2026, 10, 24);
+    new PromSink(registry, users, () => now);
+    users.see('a', { market: 'SE', tier: 'free' }, now);
+    users.see('b', { market: 'SE', tier: 'free' }, now);
+    assert.equal(sampleValue(await registry.metrics(), 'encore_active_users', { market: 'SE', tier: 'free' }), 2);
+    now += 2 * 86_400_000;
+    const text = await registry.metrics();
+    assert.match(text, /^encore_active_users\{market="SE",tier="free"\} 0$/m);
+  });
+});
