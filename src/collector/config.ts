@@ -1,3 +1,5 @@
+import { LABELLED_CURRENCIES } from '../common/events/vocabulary';
+import { REFERENCE_USD_RATES } from '../common/exchange-rates';
 import { isLogLevel, type LogLevel } from './log';
 
 /**
@@ -32,6 +34,8 @@ export interface CollectorConfig {
   playMaxIds: number;
   /** window of encore_active_users */
   activeWindowMs: number;
+  /** US dollars per unit, per labelled currency: exported as encore_exchange_rate_usd */
+  exchangeRates: Record<string, number>;
   logLevel: LogLevel;
 }
 
@@ -131,6 +135,27 @@ export const OPTIONS: Option[] = [
   { flag: 'dedupe-max-ids', env: 'ENCORE_COLLECTOR_DEDUPE_MAX_IDS', help: `event ids per dedupe generation, 2 generations (default ${DEFAULTS.dedupeMaxIds})`, apply: integer(1, 100_000_000, (c, n) => (c.dedupeMaxIds = n)) },
   { flag: 'play-max-ids', env: 'ENCORE_COLLECTOR_PLAY_MAX_IDS', help: `started play ids per generation, 2 generations (default ${DEFAULTS.playMaxIds})`, apply: integer(1, 100_000_000, (c, n) => (c.playMaxIds = n)) },
   {
+    flag: 'exchange-rates',
+    env: 'ENCORE_COLLECTOR_EXCHANGE_RATES',
+    help: 'USD per unit for revenue KPIs, e.g. EUR=1.09,SEK=0.094; unnamed currencies keep the reference rates',
+    apply: (c, v, name) => {
+      const rates = { ...c.exchangeRates };
+      for (const pair of v.split(',')) {
+        const match = /^\s*([A-Z]{3})\s*=\s*([0-9.eE+-]+)\s*$/.exec(pair);
+        if (!match) return `${name}: expected CODE=USD_PER_UNIT pairs separated by commas, e.g. EUR=1.09, got ${JSON.stringify(pair)}`;
+        const [, code = '', text = ''] = match;
+        if (!(LABELLED_CURRENCIES as readonly string[]).includes(code)) {
+          return `${name}: ${code} is not a labelled currency (${LABELLED_CURRENCIES.join(', ')}); others are counted as "other" and have no rate`;
+        }
+        const rate = Number(text);
+        if (!Number.isFinite(rate) || rate <= 0) return `${name}: expected a positive number of US dollars per ${code}, got ${JSON.stringify(text)}`;
+        rates[code] = rate;
+      }
+      c.exchangeRates = rates;
+      return undefined;
+    },
+  },
+  {
     flag: 'log-level',
     env: 'ENCORE_LOG_LEVEL',
     help: 'debug, info, warn or error (default info)',
@@ -152,7 +177,7 @@ export function usage(): string {
 
 /** Parses flags (`--port 9464`, `--port=9464`) over environment variables; throws ConfigError. */
 export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CollectorConfig {
-  const config: CollectorConfig = { ...DEFAULTS, tokens: [] };
+  const config: CollectorConfig = { ...DEFAULTS, tokens: [], exchangeRates: { ...REFERENCE_USD_RATES } };
   const problems: string[] = [];
   const byFlag = new Map(OPTIONS.map((o) => [o.flag, o]));
 

@@ -36,7 +36,8 @@ export interface Collector {
 export function createCollector(config: CollectorConfig, log: Logger, now: () => number = Date.now): Collector {
   const registry = new Registry();
   const activeUsers = new ActiveUsers(config.activeWindowMs);
-  const sink = new PromSink(registry, activeUsers, now);
+  const exchangeRates = Object.entries(config.exchangeRates).map(([currency, value]) => ({ labels: { currency }, value }));
+  const sink = new PromSink(registry, { activeUsers: () => activeUsers.counts(now()), exchangeRate: () => exchangeRates });
   const onAccept = (event: StreamingEvent, timeMs: number) => {
     aggregateEvent(event, sink);
     activeUsers.see(event.userId, { market: marketLabel(event.market), tier: event.tier }, timeMs);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from './validation';
 
 /**
  * Data source settings: the non-secret part (jsonData) and the names of the secret keys
@@ -28,10 +29,28 @@ export const dataSourceOptionsSchema = z
     tlsAuth: z.boolean().default(false),
     tlsAuthWithCACert: z.boolean().default(false),
     serverName: z.string().optional(),
+    /**
+     * How often the store scrapes the collector (Grafana's Prometheus data source calls it
+     * "Scrape interval"): KPI queries never step finer than it, and their rate() windows cover
+     * at least four scrapes.
+     */
+    scrapeInterval: z
+      .string()
+      .trim()
+      .refine((text) => text === '' || (parseDuration(text) ?? 0) > 0, { message: 'expected a duration such as 15s or 1m' })
+      .optional(),
   })
   .loose();
 
 export type DataSourceOptions = z.infer<typeof dataSourceOptionsSchema>;
+
+/** Prometheus' default scrape interval, assumed when the settings name none. */
+export const DEFAULT_SCRAPE_INTERVAL_MS = 15_000;
+
+export function scrapeIntervalMs(options: Pick<DataSourceOptions, 'scrapeInterval'>): number {
+  const text = options.scrapeInterval?.trim();
+  return (text ? parseDuration(text) : undefined) ?? DEFAULT_SCRAPE_INTERVAL_MS;
+}
 
 export const SECURE_KEYS = {
   basicAuthPassword: 'basicAuthPassword',

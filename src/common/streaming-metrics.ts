@@ -162,9 +162,21 @@ export const STREAMING_METRICS = {
     help: 'Distinct users with an event in the last 24 hours.',
     labels: ['market', 'tier'],
   }),
+  exchangeRate: define({
+    name: 'encore_exchange_rate_usd',
+    type: 'gauge',
+    help: 'US dollars per unit of the currency: the reference rate revenue KPIs convert with.',
+    labels: ['currency'],
+  }),
 } as const satisfies Record<string, MetricDefinition>;
 
 export type StreamingMetricKey = keyof typeof STREAMING_METRICS;
+type KeysOfType<T extends MetricType> = {
+  [K in StreamingMetricKey]: (typeof STREAMING_METRICS)[K]['type'] extends T ? K : never;
+}[StreamingMetricKey];
+export type CounterKey = KeysOfType<'counter'>;
+export type HistogramKey = KeysOfType<'histogram'>;
+export type GaugeKey = KeysOfType<'gauge'>;
 
 /** A play of at least this long counts as a stream. */
 export const STREAM_THRESHOLD_MS = 30_000;

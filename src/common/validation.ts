@@ -7,12 +7,17 @@ import type { z } from 'zod';
  * names the whole value when the problem is not in one field (e.g. `(event)` in the collector).
  */
 export function describeIssues(error: z.ZodError, root = '(query)'): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.map(String).join('.') : root;
-      return `${path}: ${issue.message}`;
-    })
-    .join('; ');
+  // zod goes on checking a value after it had the wrong type ("expected a list", then "at most 5
+  // entries" for a string); the first problem of each field is the one to fix.
+  const seen = new Set<string>();
+  const messages: string[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : root;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    messages.push(`${path}: ${issue.message}`);
+  }
+  return messages.join('; ');
 }
 
 /** `30s`, `1m`, `1h30m`, `250ms`: Prometheus-style durations. */

@@ -1,7 +1,8 @@
 import type { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
+import { findKpi } from '../common/kpis/catalogue';
 import { DEFAULT_QUERY } from '../common/query';
-import { interpolatePromqlValue } from './interpolate';
+import { interpolateFilterValue, interpolatePromqlValue } from './interpolate';
 import type { EncoreDataQuery, EncoreJsonData } from './types';
 
 /**
@@ -20,9 +21,10 @@ export class EncoreDataSource extends DataSourceWithBackend<EncoreDataQuery, Enc
     return { ...DEFAULT_QUERY };
   }
 
-  /** Queries without an expression would only come back as errors: leave them out. */
+  /** Queries without an expression (or a KPI) would only come back as errors: leave them out. */
   override filterQuery(query: EncoreDataQuery): boolean {
-    return query.hide !== true && (query.expr ?? '').trim() !== '';
+    if (query.hide === true) return false;
+    return query.queryType === 'kpi' ? (query.kpi ?? '') !== '' : (query.expr ?? '').trim() !== '';
   }
 
   /**
@@ -31,15 +33,26 @@ export class EncoreDataSource extends DataSourceWithBackend<EncoreDataQuery, Enc
    */
   override applyTemplateVariables(query: EncoreDataQuery, scopedVars: ScopedVars): EncoreDataQuery {
     const templates = getTemplateSrv();
-    return {
-      ...query,
-      expr: templates.replace(query.expr ?? '', scopedVars, interpolatePromqlValue),
-      ...(query.legendFormat !== undefined ? { legendFormat: templates.replace(query.legendFormat, scopedVars) } : {}),
-    };
+    const legend = query.legendFormat !== undefined ? { legendFormat: templates.replace(query.legendFormat, scopedVars) } : {};
+    if (query.queryType === 'kpi') {
+      return {
+        ...query,
+        ...legend,
+        filters: (query.filters ?? []).map((filter) => ({
+          ...filter,
+          value: templates.replace(filter.value, scopedVars, interpolateFilterValue(filter.op === '=~' || filter.op === '!~')),
+        })),
+      };
+    }
+    return { ...query, ...legend, expr: templates.replace(query.expr ?? '', scopedVars, interpolatePromqlValue) };
   }
 
   /** Shown on collapsed query rows and in query history. */
   override getQueryDisplayText(query: EncoreDataQuery): string {
-    return query.expr ?? '';
+    if (query.queryType !== 'kpi') return query.expr ?? '';
+    const name = findKpi(query.kpi ?? '')?.name ?? query.kpi ?? '';
+    const filters = (query.filters ?? []).map((f) => `${f.label}${f.op ?? '='}"${f.value}"`);
+    const by = query.groupBy?.length ? ` by ${query.groupBy.join(', ')}` : '';
+    return `${name}${filters.length > 0 ? ` {${filters.join(', ')}}` : ''}${by}`;
   }
 }

@@ -27,3 +27,19 @@ export function interpolatePromqlValue(value: unknown, variable?: VariableShape)
   const escaped = values.map((v) => v.replace(REGEX_META, '\\$&').replaceAll('\\', '\\\\'));
   return escaped.length === 1 ? escaped[0]! : `(${escaped.join('|')})`;
 }
+
+/**
+ * How a dashboard variable's value is written into a KPI label filter. The backend quotes and
+ * escapes filter values as PromQL strings itself, so nothing here escapes for the string literal;
+ * in a regex filter (`=~`, `!~`) a multi-value or "All" selection becomes an alternation of
+ * values escaped to match only themselves. In an equality filter the value is used as it is.
+ */
+export function interpolateFilterValue(regexFilter: boolean) {
+  return (value: unknown, variable?: VariableShape): string => {
+    const values = Array.isArray(value) ? value.map(String) : [String(value ?? '')];
+    const several = Array.isArray(value) || variable?.multi === true || variable?.includeAll === true;
+    if (!regexFilter || !several) return values.join(',');
+    const escaped = values.map((v) => v.replace(REGEX_META, '\\$&'));
+    return escaped.length === 1 ? escaped[0]! : `(${escaped.join('|')})`;
+  };
+}

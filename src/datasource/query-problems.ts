@@ -2,7 +2,7 @@ import { encoreQuerySchema } from '../common/query';
 import { groupIssues, type GroupedProblems } from './problems';
 
 /** The query fields the editor shows; a problem with any other key is shown for the whole query. */
-export const QUERY_EDITOR_FIELDS = ['expr', 'legendFormat', 'step', 'instant', 'live'] as const;
+export const QUERY_EDITOR_FIELDS = ['expr', 'kpi', 'filters', 'groupBy', 'legendFormat', 'step', 'instant', 'live'] as const;
 export type QueryEditorField = (typeof QUERY_EDITOR_FIELDS)[number];
 
 /**

@@ -204,6 +204,10 @@ export interface PrometheusFixtureOptions {
   tls?: boolean | { clientCert: boolean };
   /** scrape these host:port targets (job "encore") every second; off by default */
   scrapeTargets?: string[];
+  /** more OpenMetrics files to backfill (e.g. the simulator's), each with promtool */
+  openMetricsFiles?: string[];
+  /** how far back Prometheus keeps data (default: Prometheus' 15 days); backfills older than it are dropped */
+  retention?: string;
 }
 
 export interface PrometheusFixture {
@@ -279,6 +283,9 @@ export async function startPrometheus(options: PrometheusFixtureOptions = {}): P
       writeFileSync(join(dir, 'data.om.txt'), toOpenMetrics(dataset));
       await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'data.om.txt'), dataDir]);
     }
+    for (const file of options.openMetricsFiles ?? []) {
+      await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', file, dataDir], { maxBuffer: 64 * 1024 * 1024 });
+    }
     const scrape = options.scrapeTargets?.length
       ? `scrape_configs:\n  - job_name: encore\n    scrape_interval: 1s\n    static_configs:\n      - targets: [${options.scrapeTargets.map((t) => `'${t}'`).join(', ')}]\n`
       : '';
@@ -305,6 +312,7 @@ export async function startPrometheus(options: PrometheusFixtureOptions = {}): P
         `--config.file=${join(dir, 'prometheus.yml')}`,
         `--storage.tsdb.path=${dataDir}`,
         `--web.listen-address=127.0.0.1:${port}`,
+        ...(options.retention ? [`--storage.tsdb.retention.time=${options.retention}`] : []),
         ...(web.length > 0 ? [`--web.config.file=${join(dir, 'web.yml')}`] : []),
       ];
       const proc = launch(args, dir);

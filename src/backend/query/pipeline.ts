@@ -1,13 +1,17 @@
+import type { KpiQuery } from '../../common/query';
+import { dataSourceOptionsSchema, scrapeIntervalMs } from '../../common/settings';
 import type { PluginContext } from '../grafana/context';
 import type { Frame } from '../grafana/frames/frame';
 import type { Logger } from '../grafana/logger';
 import type { BackendMetrics } from '../metrics';
 import type { SourceRegistry } from '../sources/resolve';
 import type { Source } from '../sources/source';
+import { tailStepMs as planTailStep } from '../streaming/tail';
 import { tailChannelPath } from '../streaming/tail-path';
 import { describeFailure, type QueryFailure } from './failure';
 import { parseDataQuery, type ParsedQuery, type WireDataQuery } from './parse';
-import { seriesToFrames } from './series-frames';
+import { compileKpi } from './kpi';
+import { seriesToFrames, type SeriesFrameOptions } from './series-frames';
 import { planStep } from './step';
 
 /**
@@ -66,9 +70,13 @@ export async function runQuery(
     queryType = parsed.query.queryType;
     const source = deps.sources.forSettings(ctx.dataSource);
     sourceKind = source.kind;
-    const frames = await fetchFrames(parsed, source, signal);
+    const options = dataSourceOptionsSchema.safeParse(ctx.dataSource?.jsonData ?? {});
+    const scrapeMs = scrapeIntervalMs(options.success ? options.data : {});
+    const frames = await fetchFrames(parsed, source, scrapeMs, signal);
     if (parsed.query.live && ctx.dataSource?.uid && frames[0]) {
-      frames[0].meta = { ...frames[0].meta, channel: `ds/${ctx.dataSource.uid}/${tailChannelPath(parsed.query)}` };
+      const expr = parsed.query.queryType === 'kpi' ? kpiTarget(parsed.query, source, planTailStep(parsed.query), scrapeMs).expr : parsed.query.expr;
+      const path = tailChannelPath({ expr, legendFormat: parsed.query.legendFormat, step: parsed.query.step });
+      frames[0].meta = { ...frames[0].meta, channel: `ds/${ctx.dataSource.uid}/${path}` };
     }
     deps.metrics.queryDuration.observe(
       { query_type: queryType, source: sourceKind, outcome: 'ok' },
@@ -88,39 +96,46 @@ export async function runQuery(
   }
 }
 
-async function fetchFrames(
-  parsed: ParsedQuery,
-  source: Source,
-  signal: AbortSignal | undefined,
-): Promise<Frame[]> {
+async function fetchFrames(parsed: ParsedQuery, source: Source, scrapeMs: number, signal: AbortSignal | undefined): Promise<Frame[]> {
   const { query } = parsed;
+  const isKpi = query.queryType === 'kpi';
   const plan = planStep({
     from: parsed.from,
     to: parsed.to,
     intervalMs: parsed.intervalMs,
     maxDataPoints: parsed.maxDataPoints,
     minStep: query.step,
+    // A KPI step finer than the scrape interval only repeats samples.
+    floorMs: isKpi && source.kind === 'prometheus' ? scrapeMs : 0,
   });
-  if (query.instant) {
-    const series = await source.queryInstant({ expr: query.expr, time: parsed.to, signal });
-    return seriesToFrames(series, {
-      refId: parsed.refId,
-      legendFormat: query.legendFormat,
-      executedQueryString: `Expr: ${query.expr}\nTime: ${new Date(parsed.to).toISOString()} (instant)`,
-      stepMs: plan.stepMs,
-    });
-  }
-  const series = await source.queryRange({
-    expr: query.expr,
-    start: plan.start,
-    end: plan.end,
-    stepMs: plan.stepMs,
-    signal,
-  });
-  return seriesToFrames(series, {
+  const target = isKpi ? kpiTarget(query, source, plan.stepMs, scrapeMs) : { expr: query.expr, header: '', frames: {} };
+  const frameOptions = (executed: string) => ({
     refId: parsed.refId,
     legendFormat: query.legendFormat,
-    executedQueryString: `Expr: ${query.expr}\nStep: ${plan.stepMs / 1000}s`,
+    executedQueryString: `${target.header}Expr: ${target.expr}\n${executed}`,
     stepMs: plan.stepMs,
+    ...target.frames,
   });
+  if (query.instant) {
+    const series = await source.queryInstant({ expr: target.expr, time: parsed.to, signal });
+    return seriesToFrames(series, frameOptions(`Time: ${new Date(parsed.to).toISOString()} (instant)`));
+  }
+  const series = await source.queryRange({ expr: target.expr, start: plan.start, end: plan.end, stepMs: plan.stepMs, signal });
+  return seriesToFrames(series, frameOptions(`Step: ${plan.stepMs / 1000}s`));
+}
+
+/** A KPI query's PromQL, and how its frames are named and formatted (unit and name from the catalogue). */
+function kpiTarget(query: KpiQuery, source: Source, stepMs: number, scrapeMs: number) {
+  const compiled = compileKpi(query, source, stepMs, scrapeMs);
+  const { kpi } = compiled;
+  const frames: Partial<SeriesFrameOptions> = {
+    valueConfig: { unit: kpi.unit, decimals: kpi.decimals, description: kpi.description },
+    defaultName: (labels) => {
+      const parts = query.groupBy.map((label) => labels[label] ?? '');
+      return parts.length > 0 ? `${kpi.name} ${parts.join(' / ')}` : kpi.name;
+    },
+    metaCustom: { kpi: kpi.id, group: kpi.group, good: kpi.good },
+  };
+  const header = `KPI: ${kpi.id} (${kpi.name})${compiled.window ? `, rate window ${compiled.window}` : ''}\n`;
+  return { expr: compiled.expr, header, frames };
 }

@@ -1,4 +1,4 @@
-import type { Field, Frame, FrameMeta } from '../grafana/frames/frame';
+import type { Field, FieldConfig, Frame, FrameMeta } from '../grafana/frames/frame';
 import type { Series } from '../sources/source';
 import { formatLegend, seriesName } from './legend';
 
@@ -7,6 +7,12 @@ export interface SeriesFrameOptions {
   legendFormat?: string;
   executedQueryString: string;
   stepMs: number;
+  /** field config of every value field (unit, decimals...) */
+  valueConfig?: FieldConfig;
+  /** the series name when there is no legend format (KPI queries name series after the KPI) */
+  defaultName?: (labels: Record<string, string>) => string;
+  /** frame meta `custom`, on the first frame */
+  metaCustom?: Record<string, unknown>;
 }
 
 /**
@@ -18,20 +24,22 @@ export function seriesToFrames(series: Series[], options: SeriesFrameOptions): F
     type: 'timeseries-multi',
     typeVersion: [0, 1],
     executedQueryString: options.executedQueryString,
+    ...(options.metaCustom ? { custom: options.metaCustom } : {}),
   };
   if (series.length === 0) {
     // An empty frame with the schema: panels say "No data", alerting sees NoData rather than an error.
-    return [{ refId: options.refId, meta, fields: [timeField([], options.stepMs), valueField([], {}, undefined)] }];
+    return [{ refId: options.refId, meta, fields: [timeField([], options.stepMs), valueField([], {}, undefined, options.valueConfig)] }];
   }
   return series.map((s, index) => {
     const { __name__: _metric, ...labels } = s.labels;
-    const display = options.legendFormat ? formatLegend(options.legendFormat, s.labels) : seriesName(s.labels);
+    const named = options.legendFormat ? formatLegend(options.legendFormat, s.labels) : options.defaultName?.(labels);
+    const display = named ?? seriesName(s.labels);
     return {
       name: display,
       refId: options.refId,
       // Only the first frame carries meta, as Grafana's own data sources do.
       meta: index === 0 ? meta : { type: meta.type, typeVersion: meta.typeVersion },
-      fields: [timeField(s.timestamps, options.stepMs), valueField(s.values, labels, options.legendFormat ? display : undefined)],
+      fields: [timeField(s.timestamps, options.stepMs), valueField(s.values, labels, named, options.valueConfig)],
     };
   });
 }
@@ -40,12 +48,12 @@ function timeField(timestamps: number[], stepMs: number): Field {
   return { name: 'Time', type: 'time', values: timestamps, config: { interval: stepMs } };
 }
 
-function valueField(values: number[], labels: Record<string, string>, displayNameFromDS: string | undefined): Field {
+function valueField(values: number[], labels: Record<string, string>, displayNameFromDS: string | undefined, config: FieldConfig = {}): Field {
   return {
     name: 'Value',
     type: 'float64',
     values,
     labels,
-    config: displayNameFromDS === undefined ? {} : { displayNameFromDS },
+    config: displayNameFromDS === undefined ? { ...config } : { ...config, displayNameFromDS },
   };
 }

@@ -10,6 +10,8 @@ export interface StepInput {
   maxDataPoints: number;
   /** the query's `step` option: a lower bound, like Grafana's "Min step" */
   minStep?: string;
+  /** a floor below every other choice, e.g. the scrape interval for KPI queries */
+  floorMs?: number;
 }
 
 export interface StepPlan {
@@ -28,7 +30,7 @@ export interface StepPlan {
 export function planStep(input: StepInput): StepPlan {
   const range = Math.max(0, input.to - input.from);
   const minStepMs = input.minStep ? (parseDuration(input.minStep) ?? 0) : 0;
-  let step = Math.max(input.intervalMs, minStepMs, 1);
+  let step = Math.max(input.intervalMs, minStepMs, input.floorMs ?? 0, 1);
   step = Math.max(step, Math.ceil(range / Math.max(1, input.maxDataPoints)));
   step = Math.max(step, Math.ceil(range / PROMETHEUS_MAX_POINTS));
   if (step > 1000) step = Math.ceil(step / 1000) * 1000;

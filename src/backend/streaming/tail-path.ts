@@ -1,4 +1,4 @@
-import { promqlQuerySchema, type EncoreQuery, type PromqlQuery } from '../../common/query';
+import { promqlQuerySchema, type PromqlQuery } from '../../common/query';
 
 /**
  * A live tail is addressed by its Grafana Live channel path: `tail/<query>`, the query's
@@ -8,8 +8,15 @@ import { promqlQuerySchema, type EncoreQuery, type PromqlQuery } from '../../com
  */
 const PREFIX = 'tail/';
 
-export function tailChannelPath(query: EncoreQuery): string {
-  const essentials = { expr: query.expr, legendFormat: query.legendFormat, step: query.step };
+/** What a tail needs: the PromQL to poll (a KPI query's compiled expression), legend and step. */
+export interface TailEssentials {
+  expr: string;
+  legendFormat?: string;
+  step?: string;
+}
+
+export function tailChannelPath(query: TailEssentials): string {
+  const essentials: TailEssentials = { expr: query.expr, legendFormat: query.legendFormat, step: query.step };
   return PREFIX + Buffer.from(JSON.stringify(essentials), 'utf8').toString('base64url');
 }
 

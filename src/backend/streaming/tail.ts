@@ -29,7 +29,7 @@ export interface TailOptions {
 export const DEFAULT_TAIL_STEP_MS = 10_000;
 const MIN_TAIL_STEP_MS = 1_000;
 
-export function tailStepMs(query: PromqlQuery): number {
+export function tailStepMs(query: Pick<PromqlQuery, 'step'>): number {
   const configured = query.step ? parseDuration(query.step) : undefined;
   return Math.max(MIN_TAIL_STEP_MS, configured ?? DEFAULT_TAIL_STEP_MS);
 }

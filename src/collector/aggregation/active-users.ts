@@ -13,7 +13,7 @@
  * premium moves from one series to the other rather than being counted twice).
  */
 
-export interface ActiveUserLabels {
+export interface ActiveUserLabels extends Record<string, string> {
   market: string;
   tier: string;
 }

@@ -1,6 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { STREAMING_METRICS, type StreamingMetricKey } from '../../common/streaming-metrics';
-import type { ActiveUsers } from './active-users';
+import { STREAMING_METRICS, type GaugeKey, type StreamingMetricKey } from '../../common/streaming-metrics';
 import type { Labels, MetricSink } from './aggregate';
 
 /**
@@ -15,6 +14,9 @@ import type { Labels, MetricSink } from './aggregate';
  */
 type Metric = Counter | Histogram | Gauge;
 
+/** Gauges are read at scrape time: the current value of every series. */
+export type GaugeReaders = Record<GaugeKey, () => Iterable<{ labels: Labels; value: number }>>;
+
 interface Pending {
   labels: Labels;
   value: number;
@@ -24,7 +26,7 @@ export class PromSink implements MetricSink {
   private readonly metrics = new Map<StreamingMetricKey, Metric>();
   private readonly pending = new Map<StreamingMetricKey, Map<string, Pending>>();
 
-  constructor(registry: Registry, activeUsers: ActiveUsers, now: () => number = Date.now) {
+  constructor(registry: Registry, gauges: GaugeReaders) {
     for (const [key, definition] of Object.entries(STREAMING_METRICS) as Array<[StreamingMetricKey, (typeof STREAMING_METRICS)[StreamingMetricKey]]>) {
       const common = { name: definition.name, help: definition.help, labelNames: [...definition.labels], registers: [registry] };
       switch (definition.type) {
@@ -35,19 +37,20 @@ export class PromSink implements MetricSink {
         case 'histogram':
           this.metrics.set(key, new Histogram({ ...common, buckets: [...('buckets' in definition ? definition.buckets : [])] }));
           break;
-        case 'gauge':
-          // The only gauge is active users; it is computed at scrape time from the tracker.
+        case 'gauge': {
+          const read = gauges[key as GaugeKey];
           this.metrics.set(
             key,
             new Gauge({
               ...common,
               collect(this: Gauge) {
                 this.reset();
-                for (const { labels, value } of activeUsers.counts(now())) this.set({ ...labels }, value);
+                for (const { labels, value } of read()) this.set({ ...labels }, value);
               },
             }),
           );
           break;
+        }
       }
     }
   }

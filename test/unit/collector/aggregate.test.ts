@@ -99,10 +99,12 @@ describe('aggregateEvent: event -> exact metric increments', () => {
   });
 });
 
+const noGauges = { activeUsers: () => [], exchangeRate: () => [] };
+
 describe('PromSink', () => {
   it('registers exactly STREAMING_METRICS: names, types, help, labels and buckets', async () => {
     const registry = new Registry();
-    new PromSink(registry, new ActiveUsers(86_400_000));
+    new PromSink(registry, noGauges);
     const registered = await registry.getMetricsAsJSON();
     assert.deepEqual(registered.map((m) => m.name).sort(), Object.values(STREAMING_METRICS).map((d) => d.name).sort());
     for (const definition of Object.values(STREAMING_METRICS)) {
@@ -116,7 +118,7 @@ describe('PromSink', () => {
 
   it('exposes exactly what was aggregated once flushed (counters summed per series)', async () => {
     const registry = new Registry();
-    const sink = new PromSink(registry, new ActiveUsers(86_400_000));
+    const sink = new PromSink(registry, noGauges);
     for (let i = 0; i < 3; i++) aggregateEvent(makeEvent('play_end', { msPlayed: 40_000, market: i === 2 ? 'DE' : 'SE' }) as StreamingEvent, sink);
     aggregateEvent(makeEvent('rebuffer', { durationMs: 1500 }) as StreamingEvent, sink);
     assert.equal(sampleValue(await registry.metrics(), 'encore_play_ends_total', { ...C, reason: 'completed' }), 0, 'not before flush');
@@ -136,12 +138,18 @@ describe('PromSink', () => {
     const registry = new Registry();
     const users = new ActiveUsers(86_400_000);
     let now = Date.UTC(2026, 10, 24);
-    new PromSink(registry, users, () => now);
+    new PromSink(registry, { ...noGauges, activeUsers: () => users.counts(now) });
     users.see('a', { market: 'SE', tier: 'free' }, now);
     users.see('b', { market: 'SE', tier: 'free' }, now);
     assert.equal(sampleValue(await registry.metrics(), 'encore_active_users', { market: 'SE', tier: 'free' }), 2);
     now += 2 * 86_400_000;
     const text = await registry.metrics();
     assert.match(text, /^encore_active_users\{market="SE",tier="free"\} 0$/m);
+  });
+
+  it('exports the exchange rates it is given', async () => {
+    const registry = new Registry();
+    new PromSink(registry, { ...noGauges, exchangeRate: () => [{ labels: { currency: 'EUR' }, value: 1.08 }] });
+    assert.equal(sampleValue(await registry.metrics(), 'encore_exchange_rate_usd', { currency: 'EUR' }), 1.08);
   });
 });

@@ -60,4 +60,18 @@ describe('collector config', () => {
       '--max-decoded-bytes (2048) must be at least --max-body-bytes (4096)',
     ]);
   });
+
+  it('takes exchange rates over the reference ones and refuses unknown or non-positive ones', () => {
+    const config = loadConfig(['--token', 'long-enough', '--exchange-rates', 'EUR=1.1, SEK=0.09'], {});
+    assert.equal(config.exchangeRates.EUR, 1.1);
+    assert.equal(config.exchangeRates.SEK, 0.09);
+    assert.equal(config.exchangeRates.USD, 1, 'unnamed currencies keep the reference rate');
+    assert.deepEqual(problems(['--token', 'long-enough', '--exchange-rates', 'XYZ=2,EUR=0,GBP']), [
+      '--exchange-rates: XYZ is not a labelled currency (USD, EUR, GBP, SEK, PLN, BRL, MXN, JPY, INR, AUD, CAD); others are counted as "other" and have no rate',
+    ]);
+    assert.deepEqual(problems(['--token', 'long-enough', '--exchange-rates', 'EUR=0']), ['--exchange-rates: expected a positive number of US dollars per EUR, got "0"']);
+    assert.deepEqual(problems(['--token', 'long-enough', '--exchange-rates', 'EUR:1']), [
+      '--exchange-rates: expected CODE=USD_PER_UNIT pairs separated by commas, e.g. EUR=1.09, got "EUR:1"',
+    ]);
+  });
 });

@@ -1,35 +1,32 @@
-import { useMemo, useState, type ChangeEvent, type KeyboardEvent } from 'react';
+import { useMemo, type ChangeEvent } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
-import { Alert, Field, InlineField, InlineSwitch, Input, Stack, TextArea } from '@grafana/ui';
-import type { EncoreDataSource } from './datasource';
-import { queryProblems } from './query-problems';
-import type { EncoreDataQuery, EncoreJsonData } from './types';
+import { Alert, InlineField, InlineSwitch, Input, RadioButtonGroup, Stack } from '@grafana/ui';
+import type { EncoreDataSource } from '../datasource';
+import { queryProblems } from '../query-problems';
+import type { EncoreDataQuery, EncoreJsonData } from '../types';
+import { KpiFields } from './KpiFields';
+import { PromqlFields } from './PromqlFields';
 
 type Props = QueryEditorProps<EncoreDataSource, EncoreDataQuery, EncoreJsonData>;
 
+const QUERY_TYPE_OPTIONS = [
+  { value: 'kpi' as const, label: 'KPI', description: 'A streaming KPI from the Encore catalogue' },
+  { value: 'promql' as const, label: 'PromQL', description: 'Any PromQL expression' },
+];
+
 /**
- * PromQL query editor: expression, legend, minimum step, instant and live switches. Problems are
- * shown under the field they concern, worded exactly as the backend would answer.
+ * The query editor: query type, then the fields of that type, then the options every query has
+ * (legend, minimum step, instant, live). Problems are shown under the field they concern,
+ * worded exactly as the backend would answer.
  */
 export function QueryEditor({ query, onChange, onRunQuery }: Props) {
   const problems = useMemo(() => queryProblems(query), [query]);
-  // A new query starts empty: complain about the missing expression only once it was edited.
-  const [exprTouched, setExprTouched] = useState(false);
-  const exprProblem = exprTouched || (query.expr ?? '') !== '' ? problems.fields.expr : undefined;
-
-  const update = (patch: Partial<EncoreDataQuery>) => onChange({ ...query, ...patch });
+  const update = (patch: Partial<EncoreDataQuery>) => onChange({ ...query, ...patch } as EncoreDataQuery);
   const updateAndRun = (patch: Partial<EncoreDataQuery>) => {
     update(patch);
     onRunQuery();
   };
-  // Shift+Enter runs the query from the expression box, as in Grafana's Prometheus editor.
-  const runOnShiftEnter = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === 'Enter' && event.shiftKey) {
-      event.preventDefault();
-      setExprTouched(true);
-      onRunQuery();
-    }
-  };
+  const queryType = query.queryType ?? 'promql';
 
   return (
     <Stack direction="column" gap={1}>
@@ -38,43 +35,31 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
           {problems.other}
         </Alert>
       )}
-      <Field
-        label="PromQL"
-        description="Shift+Enter runs the query"
-        invalid={exprProblem !== undefined}
-        error={exprProblem}
-      >
-        <TextArea
-          aria-label="PromQL expression"
-          rows={3}
-          spellCheck={false}
-          placeholder="e.g. sum by (job) (rate(http_requests_total[$__rate_interval]))"
-          value={query.expr ?? ''}
-          onChange={(e: ChangeEvent<HTMLTextAreaElement>) => update({ expr: e.currentTarget.value })}
-          onBlur={() => {
-            setExprTouched(true);
-            onRunQuery();
-          }}
-          onKeyDown={runOnShiftEnter}
-          style={{ fontFamily: 'monospace' }}
-        />
-      </Field>
+      <RadioButtonGroup
+        aria-label="Query type"
+        options={QUERY_TYPE_OPTIONS}
+        value={queryType}
+        onChange={(value) => updateAndRun({ queryType: value } as Partial<EncoreDataQuery>)}
+      />
+      {queryType === 'kpi' ? (
+        <KpiFields query={query} problems={problems.fields} onChange={update} onRunQuery={onRunQuery} />
+      ) : (
+        <PromqlFields query={query} problem={problems.fields.expr} onChange={update} onRunQuery={onRunQuery} />
+      )}
       <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-start">
         <InlineField
           label="Legend"
           labelWidth={10}
-          tooltip="Series name; {{label}} is replaced by the series' label value, e.g. {{region}}"
+          tooltip="Series name; {{label}} is replaced by the series' label value, e.g. {{market}}"
           invalid={problems.fields.legendFormat !== undefined}
           error={problems.fields.legendFormat}
         >
           <Input
             aria-label="Legend format"
             width={28}
-            placeholder="{{region}}"
+            placeholder="{{market}}"
             value={query.legendFormat ?? ''}
-            onChange={(e: ChangeEvent<HTMLInputElement>) =>
-              update({ legendFormat: e.currentTarget.value === '' ? undefined : e.currentTarget.value })
-            }
+            onChange={(e: ChangeEvent<HTMLInputElement>) => update({ legendFormat: e.currentTarget.value === '' ? undefined : e.currentTarget.value })}
             onBlur={onRunQuery}
           />
         </InlineField>
@@ -90,9 +75,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
             width={12}
             placeholder="auto"
             value={query.step ?? ''}
-            onChange={(e: ChangeEvent<HTMLInputElement>) =>
-              update({ step: e.currentTarget.value.trim() === '' ? undefined : e.currentTarget.value })
-            }
+            onChange={(e: ChangeEvent<HTMLInputElement>) => update({ step: e.currentTarget.value.trim() === '' ? undefined : e.currentTarget.value })}
             onBlur={onRunQuery}
           />
         </InlineField>
