@@ -1,9 +1,8 @@
 import http from 'node:http';
 import { Registry } from 'prom-client';
 import type { StreamingEvent } from '../common/events/schema';
-import { marketLabel } from '../common/events/vocabulary';
 import { ActiveUsers } from './aggregation/active-users';
-import { aggregateEvent } from './aggregation/aggregate';
+import { recordAccepted } from './aggregation/aggregate';
 import { PromSink } from './aggregation/prom-sink';
 import { TokenCheck } from './auth';
 import type { CollectorConfig } from './config';
@@ -38,10 +37,7 @@ export function createCollector(config: CollectorConfig, log: Logger, now: () =>
   const activeUsers = new ActiveUsers(config.activeWindowMs);
   const exchangeRates = Object.entries(config.exchangeRates).map(([currency, value]) => ({ labels: { currency }, value }));
   const sink = new PromSink(registry, { activeUsers: () => activeUsers.counts(now()), exchangeRate: () => exchangeRates });
-  const onAccept = (event: StreamingEvent, timeMs: number) => {
-    aggregateEvent(event, sink);
-    activeUsers.see(event.userId, { market: marketLabel(event.market), tier: event.tier }, timeMs);
-  };
+  const onAccept = (event: StreamingEvent, timeMs: number) => recordAccepted(event, timeMs, sink, activeUsers);
   const ingest = new Ingest(config, onAccept, now());
   const self = new SelfMetrics(registry, { seenIds: ingest.seenIds, startedPlays: ingest.startedPlays, activeUsers, now });
   const tokens = new TokenCheck(config.tokens);

@@ -44,7 +44,7 @@ export const dataSourceOptionsSchema = z
 
 export type DataSourceOptions = z.infer<typeof dataSourceOptionsSchema>;
 
-/** Prometheus' default scrape interval, assumed when the settings name none. */
+/** The scrape interval assumed when the settings name none: 15 s, as in Prometheus' example configuration and Grafana's Prometheus data source. */
 export const DEFAULT_SCRAPE_INTERVAL_MS = 15_000;
 
 export function scrapeIntervalMs(options: Pick<DataSourceOptions, 'scrapeInterval'>): number {

@@ -1,6 +1,7 @@
 import type { StreamingEvent } from '../../common/events/schema';
-import { currencyLabel, marketLabel } from '../../common/events/vocabulary';
+import { currencyLabel, marketLabel, PAID_SUBSCRIPTION_ACTIONS } from '../../common/events/vocabulary';
 import { STREAM_THRESHOLD_MS, type StreamingMetricKey } from '../../common/streaming-metrics';
+import type { ActiveUsers } from './active-users';
 
 /**
  * What one accepted event adds to the streaming metrics: pure, shared by the live collector
@@ -9,6 +10,16 @@ import { STREAM_THRESHOLD_MS, type StreamingMetricKey } from '../../common/strea
  */
 
 export type Labels = Record<string, string>;
+
+/**
+ * A series key from label values in insertion order: aggregateEvent() always builds a metric's
+ * labels in the same order, so values alone identify the series (and are cheaper than sorting).
+ */
+export function labelKey(labels: Labels): string {
+  let key = '';
+  for (const name in labels) key += `${labels[name]}\u0000`;
+  return key;
+}
 
 export interface MetricSink {
   /** counters */
@@ -74,7 +85,9 @@ export function aggregateEvent(event: StreamingEvent, sink: MetricSink): void {
       return;
     case 'subscription':
       sink.inc('subscriptionEvents', { market, plan: event.plan, action: event.action });
-      if (event.amount !== undefined && event.amount > 0 && event.currency !== undefined) {
+      // Only payments are revenue: an amount on a trial start or a cancellation (the schema allows
+      // one, e.g. the price quoted) must not count.
+      if (PAID_SUBSCRIPTION_ACTIONS.includes(event.action) && event.amount !== undefined && event.amount > 0 && event.currency !== undefined) {
         sink.inc('subscriptionRevenue', { market, plan: event.plan, currency: currencyLabel(event.currency) }, event.amount);
       }
       return;
@@ -83,4 +96,14 @@ export function aggregateEvent(event: StreamingEvent, sink: MetricSink): void {
 
 function recommendedLabel(event: { fromRecommendation: boolean }): 'true' | 'false' {
   return event.fromRecommendation ? 'true' : 'false';
+}
+
+/**
+ * Everything an accepted event changes: its metric increments and the active-user count. The
+ * collector calls it for each event it accepts and the simulator's backfill for each event its
+ * own Ingest accepts, so both count the same way.
+ */
+export function recordAccepted(event: StreamingEvent, timeMs: number, sink: MetricSink, activeUsers: ActiveUsers): void {
+  aggregateEvent(event, sink);
+  activeUsers.see(event.userId, { market: marketLabel(event.market), tier: event.tier }, timeMs);
 }

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { STREAMING_METRICS, type GaugeKey, type StreamingMetricKey } from '../../common/streaming-metrics';
-import type { Labels, MetricSink } from './aggregate';
+import { labelKey, type Labels, type MetricSink } from './aggregate';
 
 /**
  * The streaming metrics in a prom-client registry: registers exactly STREAMING_METRICS (names,
@@ -79,11 +79,4 @@ export class PromSink implements MetricSink {
       series.clear();
     }
   }
-}
-
-/** Label values in insertion order; aggregateEvent always builds a metric's labels in the same order. */
-function labelKey(labels: Labels): string {
-  let key = '';
-  for (const name in labels) key += `${labels[name]}\u0000`;
-  return key;
 }

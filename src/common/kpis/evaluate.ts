@@ -100,10 +100,13 @@ export function evaluateKpi(expr: KpiExpr, data: RateData, options: EvaluateOpti
         return groups;
       }
       case 'sum': {
-        const [anchor, ...rest] = node.terms.map(evaluate);
         const groups: Groups = new Map();
-        for (const [key, group] of anchor!) {
-          groups.set(key, { labels: group.labels, value: group.value + rest.reduce((total, term) => total + (term.get(key)?.value ?? 0), 0) });
+        for (const term of node.terms.map(evaluate)) {
+          for (const [key, group] of term) {
+            const total = groups.get(key);
+            if (total) total.value += group.value;
+            else groups.set(key, { labels: group.labels, value: group.value });
+          }
         }
         return groups;
       }

@@ -20,8 +20,8 @@ import {
  * - `ratio`: numerator / denominator per group. Groups whose denominator is absent or not above 0
  *   have no value (a gap, not a 0 or a NaN); a numerator absent where the denominator exists is 0
  *   (no skips in a group means a skip rate of 0, not a missing one).
- * - `sum`: term by term per group. The first term anchors the groups; a later term absent in a
- *   group counts as 0 there.
+ * - `sum`: term by term per group, over the groups of every term; a term absent in a group
+ *   counts as 0 there (a market with ad revenue and no subscriptions still has revenue).
  * - `scale`: times a constant (per second to per hour, to percent of a month...).
  */
 

@@ -23,7 +23,7 @@ export function regexProblem(pattern: string): string | undefined {
   // RE2 (Prometheus) has no lookaround and no backreferences; refuse them here rather than let
   // Prometheus answer with a parse error, or the evaluator match what Prometheus never would.
   if (/\(\?<?[=!]/.test(pattern)) return 'expected an RE2 regular expression: lookahead and lookbehind are not supported';
-  if (/\\[1-9]/.test(pattern)) return 'expected an RE2 regular expression: backreferences are not supported';
+  if (/\\(?:[1-9]|k<)/.test(pattern)) return 'expected an RE2 regular expression: backreferences are not supported';
   try {
     new RegExp(pattern, 'u');
   } catch (error) {

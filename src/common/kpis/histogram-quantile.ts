@@ -16,7 +16,8 @@ export function histogramQuantile(q: number, buckets: ReadonlyArray<{ le: number
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.count < sorted[i - 1]!.count) sorted[i] = { le: sorted[i]!.le, count: sorted[i - 1]!.count };
   }
-  const total = last.count;
+  // The +Inf count after that fix, as Prometheus takes it (`last` holds the one from before).
+  const total = sorted[sorted.length - 1]!.count;
   if (!(total > 0)) return NaN;
   const rank = q * total;
   let index = sorted.findIndex((bucket) => bucket.count >= rank);

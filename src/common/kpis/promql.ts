@@ -41,28 +41,34 @@ export function renderPromql(expr: KpiExpr, options: RenderOptions): string {
       case 'quantile':
         return `histogram_quantile(${node.q}, ${by(['le'])} (rate(${selector(node)}[${options.window}])))`;
       case 'ratio': {
-        // The zero fallback only needs the denominator's groups, which its anchor term has.
+        // The zero fallback needs only the denominator's groups.
         const numerator = render(node.numerator);
-        return `(${numerator} or (0 * ${render(anchorOf(node.denominator))})) / (${render(node.denominator)} > 0)`;
+        return `(${numerator} or (0 * ${groupsOf(node.denominator)})) / (${render(node.denominator)} > 0)`;
       }
       case 'sum': {
-        const [first, ...rest] = node.terms.map(render);
-        const anchor = render(anchorOf(node));
-        return `(${[first, ...rest.map((term) => `(${term} or (0 * ${anchor}))`)].join(' + ')})`;
+        // A group missing from one term counts as 0 there, whichever term it is missing from:
+        // each term falls back to 0 over the groups of the others.
+        const terms = node.terms.map(render);
+        if (terms.length === 1) return terms[0]!;
+        const withZeros = terms.map((term, i) => {
+          const others = terms.filter((_, j) => j !== i);
+          return `(${term} or (0 * ${others.length === 1 ? others[0] : `(${others.join(' or ')})`}))`;
+        });
+        return `(${withZeros.join(' + ')})`;
       }
       case 'scale':
         return `${node.factor} * (${render(node.arg)})`;
     }
   };
+  /** An expression with exactly the groups `expr` has (its values do not matter). */
+  const groupsOf = (node: KpiExpr): string => {
+    if (node.kind === 'sum') return node.terms.length === 1 ? groupsOf(node.terms[0]) : `(${node.terms.map(groupsOf).join(' or ')})`;
+    if (node.kind === 'scale') return groupsOf(node.arg);
+    return render(node);
+  };
   return render(expr);
 }
 
-/** The term that decides which groups a formula has (the first term of a sum, through scales). */
-function anchorOf(expr: KpiExpr): KpiExpr {
-  if (expr.kind === 'sum') return anchorOf(expr.terms[0]);
-  if (expr.kind === 'scale') return anchorOf(expr.arg);
-  return expr;
-}
 
 function whereMatchers(where: Where | undefined): string[] {
   return Object.entries(where ?? {}).map(([label, values]) =>

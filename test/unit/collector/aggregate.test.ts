@@ -88,6 +88,41 @@ describe('aggregateEvent: event -> exact metric increments', () => {
     ]);
   });
 
+  it('subscription revenue counts payments only: conversions and renewals, not an amount on another action', () => {
+    const paid = (action: string) => increments({ type: 'subscription', action, plan: 'duo', amount: 9.99, currency: 'EUR' });
+    for (const action of ['trial_start', 'cancellation', 'payment_failed']) {
+      // Still a subscription event with its action, but no revenue (the schema allows an amount here).
+      assert.deepEqual(paid(action), [['inc', 'subscriptionEvents', { market: 'SE', plan: 'duo', action }, 1]], `${action} with an amount`);
+    }
+    for (const action of ['conversion', 'renewal']) {
+      assert.deepEqual(
+        paid(action),
+        [
+          ['inc', 'subscriptionEvents', { market: 'SE', plan: 'duo', action }, 1],
+          ['inc', 'subscriptionRevenue', { market: 'SE', plan: 'duo', currency: 'EUR' }, 9.99],
+        ],
+        action,
+      );
+    }
+  });
+
+  it('subscription revenue in the exposition: only the paying actions add to encore_subscription_revenue_total', async () => {
+    const registry = new Registry();
+    const sink = new PromSink(registry, noGauges);
+    const labels = { market: 'SE', plan: 'duo', currency: 'EUR' };
+    const send = (action: string, amount: number) =>
+      aggregateEvent(makeEvent('subscription', { action, plan: 'duo', amount, currency: 'EUR' }) as StreamingEvent, sink);
+    send('conversion', 10);
+    for (const action of ['trial_start', 'cancellation', 'payment_failed']) send(action, 1000);
+    send('renewal', 5);
+    sink.flush();
+    const text = await registry.metrics();
+    assert.equal(sampleValue(text, 'encore_subscription_revenue_total', labels), 15);
+    for (const action of ['trial_start', 'cancellation', 'payment_failed', 'conversion', 'renewal']) {
+      assert.equal(sampleValue(text, 'encore_subscription_events_total', { market: 'SE', plan: 'duo', action }), 1, action);
+    }
+  });
+
   it('every label set it writes matches the metric definition', () => {
     const sink = new RecordingSink();
     for (const type of EVENT_TYPES) aggregateEvent(makeEvent(type) as StreamingEvent, sink);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createDemoSource } from '../../../src/backend/sources/demo/source';
-import { SAMPLE_MS } from '../../../src/backend/sources/demo/seasonality';
+import { SAMPLE_MS } from '../../../src/common/synthetic/seasonality';
 import { DAY, HOUR, MINUTE, MONDAY, byKeyAndTime, fixedNow, seriesKey } from './helpers';
 
 const ALL = '{__name__=~"encore_demo_.+"}';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { seedHash } from '../../../src/backend/sources/demo/hash';
+import { seedHash } from '../../../src/common/synthetic/hash';
 import {
   DEMO_DEFAULT_SEED,
   DEMO_INCIDENT_TYPES,
@@ -13,7 +13,7 @@ import {
 import { MARKET_CODES, METRIC_NAMES, PLATFORMS, demoCatalogue } from '../../../src/backend/sources/demo/model';
 import { renderSeries } from '../../../src/backend/sources/demo/series';
 import { createDemoSource } from '../../../src/backend/sources/demo/source';
-import { SAMPLE_MS } from '../../../src/backend/sources/demo/seasonality';
+import { SAMPLE_MS } from '../../../src/common/synthetic/seasonality';
 import { DAY, HOUR, MINUTE, MONDAY, NOW, fixedNow } from './helpers';
 
 const WINDOW_START = MONDAY - 60 * DAY;

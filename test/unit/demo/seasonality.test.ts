@@ -7,7 +7,7 @@ import {
   SAMPLES_PER_WEEK,
   buildWeeklyTable,
   weekdayOfLocalSample,
-} from '../../../src/backend/sources/demo/seasonality';
+} from '../../../src/common/synthetic/seasonality';
 import { DAY, HOUR, MINUTE, MONDAY, fixedNow } from './helpers';
 
 const source = createDemoSource({ now: fixedNow });

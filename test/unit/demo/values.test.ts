@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { seedHash } from '../../../src/backend/sources/demo/hash';
+import { seedHash } from '../../../src/common/synthetic/hash';
 import { demoIncidents } from '../../../src/backend/sources/demo/incidents';
 import { DEMO_METRICS, demoCatalogue, type MetricDef } from '../../../src/backend/sources/demo/model';
 import { renderSeries } from '../../../src/backend/sources/demo/series';

@@ -1,6 +1,6 @@
-import { hash3, seedHash, unit } from './hash';
+import { hash3, seedHash, unit } from '../../../common/synthetic/hash';
 import { DEMO_METRICS, MARKETS, METRIC_NAMES, PLATFORMS, type DemoSeries } from './model';
-import { SAMPLE_MS } from './seasonality';
+import { SAMPLE_MS } from '../../../common/synthetic/seasonality';
 
 /**
  * Scheduled incidents: the calendar is cut into 6-hour UTC slots and a hash of (seed, slot)

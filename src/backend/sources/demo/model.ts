@@ -1,4 +1,4 @@
-import { hashAt, signedUnit, streamKey, stringHash, triangular } from './hash';
+import { hashAt, signedUnit, streamKey, stringHash, triangular } from '../../../common/synthetic/hash';
 import {
   SAMPLE_MS,
   SAMPLES_PER_DAY,
@@ -8,7 +8,8 @@ import {
   buildWeekendTable,
   buildWeeklyTable,
   type WeeklyRhythm,
-} from './seasonality';
+} from '../../../common/synthetic/seasonality';
+import { BILLING_DAY, DEVICE_RHYTHMS } from '../../../common/synthetic/rhythms';
 
 /**
  * The demo population: markets, platforms and the metrics a streaming service watches, with the
@@ -94,38 +95,7 @@ export const MARKETS: readonly Market[] = [
 
 export const MARKET_CODES: readonly string[] = MARKETS.map((m) => m.code);
 
-/**
- * When each platform is used. Phones follow commutes and evenings, desktops office hours,
- * smart speakers breakfast and dinner; weekends start later and run longer into the evening.
- */
-const MOBILE: WeeklyRhythm = {
-  weekday: { floor: 0.1, bumps: [[8, 1.1, 0.55], [12.5, 2.5, 0.45], [17.8, 1.3, 0.55], [21, 2, 0.95]] },
-  weekend: { floor: 0.12, bumps: [[11.5, 2.8, 0.65], [16, 2.8, 0.6], [21.3, 2.3, 1]] },
-  dayVolume: [1.1, 0.95, 0.96, 0.97, 0.99, 1.05, 1.16],
-};
-
-const PLATFORM_RHYTHMS: Readonly<Record<Platform, WeeklyRhythm>> = {
-  ios: MOBILE,
-  android: MOBILE,
-  web: {
-    weekday: { floor: 0.08, bumps: [[10.5, 2.2, 0.7], [15, 2.3, 0.7], [21, 2, 0.6]] },
-    weekend: { floor: 0.1, bumps: [[13, 3.5, 0.6], [21, 2.5, 0.75]] },
-    dayVolume: [1, 1, 1, 1, 1, 1, 1.02],
-  },
-  desktop: {
-    weekday: { floor: 0.06, bumps: [[11, 2.5, 0.9], [15.5, 2.2, 0.85], [21, 2, 0.5]] },
-    weekend: { floor: 0.08, bumps: [[14, 3.5, 0.55], [21, 2.5, 0.65]] },
-    dayVolume: [0.8, 1.05, 1.06, 1.06, 1.05, 0.98, 0.82],
-  },
-  smart_speaker: {
-    weekday: { floor: 0.05, bumps: [[7.3, 1.3, 0.8], [12.5, 2, 0.2], [19.5, 2.3, 1]] },
-    weekend: { floor: 0.06, bumps: [[10, 2.5, 0.7], [19.5, 2.8, 1]] },
-    dayVolume: [1.18, 0.94, 0.95, 0.96, 0.97, 1.04, 1.2],
-  },
-};
-
-/** Renewals and purchases are processed through the local business day. */
-const BILLING_DAY = { floor: 0.45, bumps: [[12.5, 4.5, 1]] as const };
+const PLATFORM_RHYTHMS: Readonly<Record<Platform, WeeklyRhythm>> = DEVICE_RHYTHMS;
 
 export type MetricLabels = 'market' | 'market_platform';
 

@@ -1,6 +1,6 @@
 import { incidentAffects, incidentIntensity, type DemoIncident } from './incidents';
 import { fillBase, finalizeValue, sampleIndex, type DemoSeries } from './model';
-import { SAMPLE_MS } from './seasonality';
+import { SAMPLE_MS } from '../../../common/synthetic/seasonality';
 
 /** Values of one demo series at given timestamps: base signal, then incidents, then validity. */
 

@@ -1,12 +1,12 @@
 import { UpstreamError } from '../errors';
 import type { InstantQuery, MetadataQuery, RangeQuery, Series, Source, SourceHealth } from '../source';
 import { evaluate, type EvalEnv, type Value, type VSeries } from './evaluate';
-import { seedHash } from './hash';
+import { seedHash } from '../../../common/synthetic/hash';
 import { DEMO_DEFAULT_SEED, INCIDENT_SLOT_MS, incidentsBetween, type DemoIncident } from './incidents';
 import { MARKET_CODES, METRIC_NAMES, PLATFORMS, demoCatalogue, type DemoSeries } from './model';
 import { matchesSelector, parsePromql, parseSeriesSelector, type Expr } from './promql';
 import { renderSeries } from './series';
-import { SAMPLE_MS } from './seasonality';
+import { SAMPLE_MS } from '../../../common/synthetic/seasonality';
 
 /**
  * The embedded source Encore serves when no store is configured: synthetic streaming metrics

@@ -119,3 +119,19 @@ export function buildWeekendTable(): Float64Array {
   }
   return table;
 }
+
+const weeklyTables = new Map<WeeklyRhythm, Float64Array>();
+
+/** A rhythm's value (weekly mean 1) at an instant, in the local time of a UTC offset. */
+export function rhythmAt(rhythm: WeeklyRhythm, utcOffsetMinutes: number, timeMs: number): number {
+  let table = weeklyTables.get(rhythm);
+  if (!table) weeklyTables.set(rhythm, (table = buildWeeklyTable(rhythm)));
+  const local = Math.floor((timeMs + utcOffsetMinutes * 60_000) / SAMPLE_MS);
+  return table[((local % SAMPLES_PER_WEEK) + SAMPLES_PER_WEEK) % SAMPLES_PER_WEEK]!;
+}
+
+/** A daily shape's value (daily mean 1) at an instant, in local time. */
+export function dailyAt(table: Float64Array, utcOffsetMinutes: number, timeMs: number): number {
+  const local = Math.floor((timeMs + utcOffsetMinutes * 60_000) / SAMPLE_MS);
+  return table[((local % SAMPLES_PER_DAY) + SAMPLES_PER_DAY) % SAMPLES_PER_DAY]!;
+}

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { ActiveUsers } from '../../../src/collector/aggregation/active-users';
+import { recordAccepted } from '../../../src/collector/aggregation/aggregate';
+import { PromSink } from '../../../src/collector/aggregation/prom-sink';
+import { OpenMetricsSink } from '../../../src/simulator/backfill/openmetrics-sink';
+import { MINUTE, simulate, T0 } from './helpers';
+
+/** name{labels} -> value from Prometheus text, without the extra labels. */
+function parseSamples(text: string, dropLabels: string[] = []): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_]+)\{([^}]*)\} (\S+)/.exec(line);
+    if (!match) continue;
+    const labels = match[2]!
+      .split(',')
+      .filter((pair) => pair !== '' && !dropLabels.some((label) => pair.startsWith(`${label}=`)))
+      .sort()
+      .join(',');
+    out.set(`${match[1]}{${labels}}`, Number(match[3]));
+  }
+  return out;
+}
+
+describe('the backfill sink', () => {
+  const { events } = simulate({ untilMs: T0 + 30 * MINUTE, users: 10_000 });
+
+  it('exports exactly what the live collector exports for the same events', async () => {
+    const registry = new Registry();
+    const liveUsers = new ActiveUsers(86_400_000);
+    const live = new PromSink(registry, { activeUsers: () => liveUsers.counts(T0 + 30 * MINUTE), exchangeRate: () => [{ labels: { currency: 'EUR' }, value: 1.08 }] });
+    const backfillUsers = new ActiveUsers(86_400_000);
+    const backfill = new OpenMetricsSink({ job: 'encore', instance: 'backfill' });
+    for (const event of events) {
+      const time = Date.parse(event.time);
+      recordAccepted(event, time, live, liveUsers);
+      recordAccepted(event, time, backfill, backfillUsers);
+    }
+    live.flush();
+    backfill.sample(T0 + 30 * MINUTE, { activeUsers: () => backfillUsers.counts(T0 + 30 * MINUTE), exchangeRate: () => [{ labels: { currency: 'EUR' }, value: 1.08 }] });
+    let text = '';
+    backfill.writeChunk((piece) => (text += piece));
+    const expected = parseSamples(await registry.metrics());
+    const actual = parseSamples(text, ['job', 'instance']);
+    assert.ok(expected.size > 1000, `${expected.size} series`);
+    assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort());
+    for (const [key, value] of expected) {
+      const got = actual.get(key)!;
+      assert.ok(Math.abs(got - value) <= 1e-9 * Math.max(1, Math.abs(value)), `${key}: live ${value}, backfill ${got}`);
+    }
+  });
+
+  it('writes OpenMetrics with families and series together, cumulative over samples and chunks', () => {
+    const sink = new OpenMetricsSink({ job: 'encore' });
+    const users = new ActiveUsers(86_400_000);
+    const gauges = { activeUsers: () => users.counts(T0), exchangeRate: () => [] };
+    const chunks: string[] = [];
+    let next = 0;
+    for (const [i, at] of [10, 20, 30].map((m, index) => [index, T0 + m * MINUTE] as const)) {
+      while (next < events.length && Date.parse(events[next]!.time) < at) {
+        recordAccepted(events[next]!, Date.parse(events[next]!.time), sink, users);
+        next++;
+      }
+      sink.sample(at, gauges);
+      if (i !== 1) {
+        let text = '';
+        sink.writeChunk((piece) => (text += piece));
+        chunks.push(text);
+      }
+    }
+    assert.equal(chunks.length, 2);
+    for (const chunk of chunks) {
+      assert.ok(chunk.endsWith('# EOF\n'));
+      const families: string[] = [];
+      const seriesSeen: string[] = [];
+      let currentSeries = '';
+      for (const line of chunk.split('\n')) {
+        const type = /^# TYPE (\S+) (\S+)$/.exec(line);
+        if (type) {
+          assert.ok(!families.includes(type[1]!), `family ${type[1]} appears twice`);
+          families.push(type[1]!);
+          continue;
+        }
+        const sample = /^(\S+) (\S+) (\S+)$/.exec(line);
+        if (!sample) continue;
+        if (sample[1] !== currentSeries) {
+          assert.ok(!seriesSeen.includes(sample[1]!), `series ${sample[1]} is interleaved with others`);
+          seriesSeen.push(sample[1]!);
+          currentSeries = sample[1]!;
+        }
+        assert.match(sample[1]!, /job="encore"/);
+      }
+    }
+    // The second chunk carries on from the first: a counter never goes back.
+    const last = (text: string, series: string) => Number([...text.matchAll(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)`, 'gm'))].pop()?.[1]);
+    const series = /^(encore_play_starts_total\{[^}]*\})/m.exec(chunks[0]!)![1]!;
+    assert.ok(last(chunks[1]!, series) >= last(chunks[0]!, series));
+    // Histogram buckets are cumulative and +Inf equals the count.
+    const inf = /^encore_startup_seconds_bucket\{([^}]*),le="\+Inf"\} (\S+) (\S+)$/m.exec(chunks[0]!)!;
+    const count = new RegExp(`^encore_startup_seconds_count\\{${inf[1]!.replace(/[{}"]/g, '\\$&')}\\} (\\S+) ${inf[3]!.replace('.', '\\.')}$`, 'm').exec(chunks[0]!)!;
+    assert.equal(inf[2], count[1]);
+  });
+});
