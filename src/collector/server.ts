@@ -67,9 +67,15 @@ export function createCollector(config: CollectorConfig, log: Logger, now: () =>
         return handleIngest(req, res);
       case '/metrics':
         if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(req, res, 405, { error: 'use GET /metrics' }, { Allow: 'GET, HEAD' });
+      {
+        // Newborn series are exported at 0 first (see PromSink); a HEAD reads nothing.
+        const release = req.method === 'HEAD' ? undefined : sink.beginScrape();
+        const text = req.method === 'HEAD' ? undefined : await registry.metrics();
+        release?.();
         res.writeHead(200, { 'Content-Type': registry.contentType });
-        res.end(req.method === 'HEAD' ? undefined : await registry.metrics());
+        res.end(text);
         return;
+      }
       case '/healthz':
         return sendJson(res, 200, { status: 'ok' });
       case '/readyz':
@@ -144,6 +150,8 @@ export function createCollector(config: CollectorConfig, log: Logger, now: () =>
       }),
     beginDrain: () => {
       draining = true;
+      // The final scrapes must show every accepted event, the batches still in flight included.
+      sink.stopHolding();
       self.draining.set(1);
       if (inFlight === 0) return Promise.resolve();
       return new Promise<void>((resolve) => (idle = resolve));

@@ -35,34 +35,42 @@ export interface WindowRun {
 export interface WindowCounters {
   fromMs: number;
   toMs: number;
-  from: Map<string, Array<{ labels: Labels; value: number }>>;
-  to: Map<string, Array<{ labels: Labels; value: number }>>;
+  from: Counters;
+  to: Counters;
 }
 
 export function simulateWindow(run: WindowRun): WindowCounters {
+  const [from, to] = simulateCounters(run, [run.fromMs, run.toMs]);
+  return { fromMs: run.fromMs, toMs: run.toMs, from: from!, to: to! };
+}
+
+export type Counters = Map<string, Array<{ labels: Labels; value: number }>>;
+
+/** Every series' value at each of `times` (ascending), from one run. */
+export function simulateCounters(run: Omit<WindowRun, 'fromMs' | 'toMs'>, times: readonly number[]): Counters[] {
   const simulation = new Simulation({ seed: run.seed, users: run.users, startMs: run.simulateFromMs, incidents: run.incidents, markets: run.markets });
   const sink = new OpenMetricsSink();
   const activeUsers = new ActiveUsers(COLLECTOR_DEFAULTS.activeWindowMs);
   const ingest = new Ingest(COLLECTOR_DEFAULTS, (event, timeMs) => recordAccepted(event, timeMs, sink, activeUsers), run.simulateFromMs);
   const rates = Object.entries(REFERENCE_USD_RATES).map(([currency, value]) => ({ labels: { currency }, value }));
-  const advanceTo = (untilMs: number) => {
+  return times.map((untilMs) => {
     let batch: StreamingEvent[] = [];
-    let last = untilMs;
     simulation.advance(untilMs, (out) => {
       batch.push(...deliver(out, run.incidents));
-      last = out.timeMs;
       if (batch.length >= 1000) {
-        ingest.process(batch, last);
+        ingest.process(batch, out.timeMs);
         batch = [];
       }
     });
     if (batch.length > 0) ingest.process(batch, untilMs);
     sink.readGauges({ activeUsers: () => activeUsers.counts(untilMs), exchangeRate: () => rates });
     return sink.current();
-  };
-  const from = advanceTo(run.fromMs);
-  const to = advanceTo(run.toMs);
-  return { fromMs: run.fromMs, toMs: run.toMs, from, to };
+  });
+}
+
+/** The window between two snapshots of simulateCounters. */
+export function window(from: Counters, fromMs: number, to: Counters, toMs: number): WindowCounters {
+  return { fromMs, toMs, from, to };
 }
 
 const GAUGE_NAMES = new Set<string>(Object.values(STREAMING_METRICS).filter((m) => m.type === 'gauge').map((m) => m.name));

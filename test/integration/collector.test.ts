@@ -86,6 +86,11 @@ describe('collector under concurrent load', () => {
     assert.equal(expected.accepted + expected.rejected + expected.duplicate, expected.sent, 'in = accepted + rejected + duplicate');
     assert.equal(expected.accepted, CLIENTS * BATCHES * (PLAYS * 5 + SESSIONS));
 
+    // The first scrape reads the newborn streaming series at 0 (so rate() sees their first
+    // events); the next one has every accepted event.
+    const first = (await request(`${collector.url}/metrics`)).text;
+    assert.equal(sampleSum(first, 'encore_play_attempts_total'), 0);
+    assert.match(first, /^encore_play_attempts_total\{[^}]*market="SE"[^}]*\} 0$/m);
     const metrics = (await request(`${collector.url}/metrics`)).text;
     assert.equal(sampleSum(metrics, 'encore_collector_events_total', { outcome: 'accepted' }), expected.accepted);
     assert.equal(sampleSum(metrics, 'encore_collector_events_total', { outcome: 'rejected' }), expected.rejected);

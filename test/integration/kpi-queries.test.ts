@@ -14,11 +14,10 @@ import { seriesName, termsOf } from '../../src/common/kpis/expression';
 import type { LabelFilter } from '../../src/common/kpis/filters';
 import { renderPromql } from '../../src/common/kpis/promql';
 import { STREAMING_METRICS } from '../../src/common/streaming-metrics';
-import { assertGrafanaReadableFrame } from '../harness/go-reader-rules';
 import { launchPlugin, type PluginHost } from '../harness/grafana-host';
 import { dataQuery, queryDataRequest, type DataQueryInput, type DataSourceInput } from '../harness/plugin-context';
-import type { DataResponse } from '../harness/wire';
 import { makeEvent, postEvents, startCollector, type CollectorProcess } from '../support/collector';
+import { decode, type Decoded } from '../support/kpi-answers';
 import { startPrometheus, type PrometheusFixture } from '../support/prometheus';
 
 /** the fixture's scrape interval, and the data source's scrapeInterval setting */
@@ -321,49 +320,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------
 // The backend's answers.
-
-interface DecodedSeries {
-  labels: Record<string, string>;
-  times: number[];
-  values: number[];
-  unit: unknown;
-  decimals: unknown;
-  description: unknown;
-  displayName: unknown;
-}
-interface Decoded {
-  series: DecodedSeries[];
-  meta: { custom?: unknown; executedQueryString?: string } | undefined;
-}
-
-function effectiveStatus(response: DataResponse): number {
-  if (response.status !== 0) return response.status;
-  return response.error ? 500 : 200;
-}
-
-/** Frames read the way Grafana reads them; the empty frame of a query without series gives no series. */
-function decode(answer: DataResponse | undefined, what: string): Decoded {
-  assert.ok(answer, `${what}: no answer`);
-  assert.equal(answer.error, '', `${what}: unexpected error`);
-  assert.equal(effectiveStatus(answer), 200, what);
-  const frames = answer.frames.map((bytes) => assertGrafanaReadableFrame(new Uint8Array(bytes)));
-  assert.ok(frames.length > 0, `${what}: at least the empty frame`);
-  const series = frames.map((frame): DecodedSeries => {
-    const time = frame.fields.find((f) => f.type === 'time');
-    const value = frame.fields.find((f) => f.type === 'float64');
-    assert.ok(time && value, `${what}: time and float64 fields, got ${frame.fields.map((f) => `${f.name}:${f.type}`).join(', ')}`);
-    return {
-      labels: value.labels ?? {},
-      times: time.values as number[],
-      values: value.values as number[],
-      unit: value.config?.unit,
-      decimals: value.config?.decimals,
-      description: value.config?.description,
-      displayName: value.config?.displayNameFromDS,
-    };
-  });
-  return { series: series.filter((s) => s.times.length > 0), meta: frames[0]!.meta as Decoded['meta'] };
-}
 
 function close(a: number, b: number): boolean {
   if (Number.isNaN(a) && Number.isNaN(b)) return true;

@@ -17,6 +17,8 @@ interface CounterSeries {
   value: number;
   /** sampled values in this chunk, NaN before the series existed */
   points: number[];
+  /** a 0 to write at this time first: the series began after the previous chunk's last sample */
+  zeroAtMs?: number;
 }
 
 interface HistogramSeries {
@@ -27,6 +29,7 @@ interface HistogramSeries {
   count: number;
   /** per sample: cumulative bucket counts (+Inf last), count, sum */
   points: Array<Float64Array | undefined>;
+  zeroAtMs?: number;
 }
 
 type GaugeReading = Iterable<{ labels: Labels; value: number }>;
@@ -36,6 +39,8 @@ export class OpenMetricsSink implements MetricSink {
   private readonly histograms = new Map<StreamingMetricKey, Map<string, HistogramSeries>>();
   private readonly gauges = new Map<GaugeKey, Map<string, CounterSeries>>();
   private times: number[] = [];
+  /** time of the latest sample, in this chunk or an earlier one */
+  private lastSampleMs: number | undefined;
   private readonly extraLabels: string;
 
   /** `extraLabels` go on every series (the scrape's job and instance, which a backfill has not got). */
@@ -50,7 +55,11 @@ export class OpenMetricsSink implements MetricSink {
     if (!family) this.counters.set(metric, (family = new Map()));
     const key = labelKey(labels);
     let series = family.get(key);
-    if (!series) family.set(key, (series = { labels, labelText: this.labelText(labels), value: 0, points: new Array(this.times.length).fill(NaN) }));
+    if (!series) {
+      series = { labels, labelText: this.labelText(labels), value: 0, points: new Array(this.times.length).fill(NaN) };
+      this.startAtZero(series, 0);
+      family.set(key, series);
+    }
     series.value += value;
   }
 
@@ -62,6 +71,7 @@ export class OpenMetricsSink implements MetricSink {
     let series = family.get(key);
     if (!series) {
       series = { labels, labelText: this.labelText(labels), counts: new Float64Array(buckets.length + 1), sum: 0, count: 0, points: new Array(this.times.length).fill(undefined) };
+      this.startAtZero(series, new Float64Array(buckets.length + 3));
       family.set(key, series);
     }
     let i = 0;
@@ -75,7 +85,19 @@ export class OpenMetricsSink implements MetricSink {
   sample(timeMs: number, gauges: Readonly<Record<GaugeKey, () => GaugeReading>>): void {
     this.readGauges(gauges);
     this.times.push(timeMs);
+    this.lastSampleMs = timeMs;
     this.recordPoints();
+  }
+
+  /**
+   * A series that begins after sampling started is given a 0 at the previous sample, as a
+   * collector that had exported it from the start would show. Without it Prometheus' rate()
+   * could not see the series' first increments (it needs two samples), and sparse series, a
+   * market's rare errors, would lose part of their count.
+   */
+  private startAtZero<T>(series: { points: T[]; zeroAtMs?: number }, zero: T): void {
+    if (this.times.length > 0) series.points[this.times.length - 1] = zero;
+    else if (this.lastSampleMs !== undefined) series.zeroAtMs = this.lastSampleMs;
   }
 
   /** Sets the gauges to their current readings (sample() does this too). */
@@ -161,6 +183,7 @@ export class OpenMetricsSink implements MetricSink {
       const familyName = name.endsWith('_total') ? name.slice(0, -'_total'.length) : name;
       buffer += `# TYPE ${familyName} counter\n# HELP ${familyName} ${help}\n`;
       for (const series of family.values()) {
+        if (series.zeroAtMs !== undefined) out(`${name}${series.labelText} 0 ${(series.zeroAtMs / 1000).toFixed(3)}\n`);
         series.points.forEach((value, i) => {
           if (!Number.isNaN(value)) out(`${name}${series.labelText} ${value} ${times[i]}\n`);
         });
@@ -183,10 +206,12 @@ export class OpenMetricsSink implements MetricSink {
         const inner = series.labelText.slice(1, -1);
         const withLe = (le: string) => `{${inner}${inner ? ',' : ''}le="${le}"}`;
         // Each bucket, the count and the sum are series of their own: all points of one, then the next.
-        const column = (prefix: string, index: number) =>
+        const column = (prefix: string, index: number) => {
+          if (series.zeroAtMs !== undefined) out(`${prefix} 0 ${(series.zeroAtMs / 1000).toFixed(3)}\n`);
           series.points.forEach((snapshot, i) => {
             if (snapshot) out(`${prefix} ${snapshot[index]} ${times[i]}\n`);
           });
+        };
         bounds.forEach((le, b) => column(`${name}_bucket${withLe(le)}`, b));
         column(`${name}_count${series.labelText}`, bounds.length);
         column(`${name}_sum${series.labelText}`, bounds.length + 1);
@@ -200,8 +225,12 @@ export class OpenMetricsSink implements MetricSink {
 
   private startChunk(): void {
     this.times = [];
-    for (const family of [...this.counters.values(), ...this.gauges.values()]) for (const series of family.values()) series.points = [];
-    for (const family of this.histograms.values()) for (const series of family.values()) series.points = [];
+    for (const family of [...this.counters.values(), ...this.gauges.values(), ...this.histograms.values()]) {
+      for (const series of family.values()) {
+        series.points = [];
+        series.zeroAtMs = undefined;
+      }
+    }
   }
 
   private labelText(labels: Labels): string {

@@ -115,7 +115,9 @@ async function live(argv: string[]): Promise<void> {
   const durationMs = durationFlagValue === undefined ? undefined : durationFlag('duration', durationFlagValue, 0);
   log(`live: ${count(users)} users${rate ? ` (about ${count(rate)} events/s now)` : ''}, seed ${seed}, scenario ${scenario.name} (${incidents.length} incidents), to ${url}`);
   for (const incident of incidents) log(`  incident at ${new Date(incident.startMs).toISOString()}: ${describeIncident(incident)}`);
-  log(`warm-up: replaying the last ${formatDuration(warmupMs)} so sessions are in flight`);
+  // Machine-readable: with the seed and the users it pins the run down, so a test can predict it.
+  log(`simulation starts at ${new Date(now - warmupMs).toISOString()} (${now - warmupMs} ms); live from ${new Date(now).toISOString()}`);
+  if (warmupMs > 0) log(`warm-up: replaying the last ${formatDuration(warmupMs)} so sessions are in flight`);
 
   const controller = new AbortController();
   const stop = () => {
@@ -132,11 +134,13 @@ async function live(argv: string[]): Promise<void> {
     incidents: new IncidentSet(incidents),
     sender: { url, token, gzip: f.gzip === true, concurrency: 1, retryForMs: 120_000 },
     warmupMs,
+    startedMs: now,
     durationMs,
     batchSize: integerFlag('batch', str(f.batch), 1000, 1, 10_000),
     tickMs: 250,
     signal: controller.signal,
     progressEveryMs: durationFlag('progress', str(f.progress), 5000),
+    onCaughtUp: (atMs, events) => log(`caught up with the clock at ${new Date(atMs).toISOString()} (${atMs} ms) after ${count(events)} warm-up events`),
     onProgress: (p) => {
       const perSecond = ((p.sent - previous.sent) * 1000) / Math.max(1, p.nowMs - previous.at);
       previous = { at: p.nowMs, sent: p.sent };

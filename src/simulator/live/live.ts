@@ -22,8 +22,12 @@ export interface LiveOptions {
   batchSize: number;
   tickMs: number;
   now?: () => number;
+  /** when live time begins (default: now); the simulation starts `warmupMs` before it */
+  startedMs?: number;
   signal?: AbortSignal;
   onProgress?: (progress: LiveProgress) => void;
+  /** the warm-up has been delivered and sending keeps up with the clock from `atMs` on */
+  onCaughtUp?: (atMs: number, warmupEvents: number) => void;
   /** every this often, onProgress is called */
   progressEveryMs: number;
 }
@@ -47,7 +51,7 @@ export interface LiveProgress {
 
 export async function runLive(options: LiveOptions): Promise<LiveProgress> {
   const now = options.now ?? Date.now;
-  const startedMs = now();
+  const startedMs = options.startedMs ?? now();
   const simulation = new Simulation({ seed: options.seed, users: options.users, startMs: startedMs - options.warmupMs, incidents: options.incidents });
   const sender = new Sender(options.sender);
   const progress: LiveProgress = {
@@ -119,6 +123,12 @@ export async function runLive(options: LiveOptions): Promise<LiveProgress> {
   try {
     // The warm-up in 10-second steps, as fast as the collector takes it.
     for (let t = startedMs - options.warmupMs; t < startedMs && !options.signal?.aborted; t += 10_000) await step(Math.min(t + 10_000, startedMs));
+    // Then what happened while the warm-up was being sent, until nothing is left behind.
+    await step(now());
+    await Promise.all(pending);
+    await step(now());
+    await Promise.all(pending);
+    options.onCaughtUp?.(now(), progress.sent);
     while (!options.signal?.aborted) {
       const t = now();
       if (options.durationMs !== undefined && t - startedMs >= options.durationMs) break;

@@ -116,6 +116,7 @@ describe('aggregateEvent: event -> exact metric increments', () => {
     for (const action of ['trial_start', 'cancellation', 'payment_failed']) send(action, 1000);
     send('renewal', 5);
     sink.flush();
+    await scrape(registry, sink);
     const text = await registry.metrics();
     assert.equal(sampleValue(text, 'encore_subscription_revenue_total', labels), 15);
     for (const action of ['trial_start', 'cancellation', 'payment_failed', 'conversion', 'renewal']) {
@@ -136,6 +137,14 @@ describe('aggregateEvent: event -> exact metric increments', () => {
 
 const noGauges = { activeUsers: () => [], exchangeRate: () => [] };
 
+/** One scrape as the collector serves it: newborn series are read at 0, then get their values. */
+async function scrape(registry: Registry, sink: PromSink): Promise<string> {
+  const release = sink.beginScrape();
+  const text = await registry.metrics();
+  release();
+  return text;
+}
+
 describe('PromSink', () => {
   it('registers exactly STREAMING_METRICS: names, types, help, labels and buckets', async () => {
     const registry = new Registry();
@@ -151,7 +160,7 @@ describe('PromSink', () => {
     }
   });
 
-  it('exposes exactly what was aggregated once flushed (counters summed per series)', async () => {
+  it('exposes exactly what was aggregated once flushed, newborn series at 0 for their first scrape', async () => {
     const registry = new Registry();
     const sink = new PromSink(registry, noGauges);
     for (let i = 0; i < 3; i++) aggregateEvent(makeEvent('play_end', { msPlayed: 40_000, market: i === 2 ? 'DE' : 'SE' }) as StreamingEvent, sink);
@@ -159,7 +168,14 @@ describe('PromSink', () => {
     assert.equal(sampleValue(await registry.metrics(), 'encore_play_ends_total', { ...C, reason: 'completed' }), 0, 'not before flush');
     sink.flush();
     sink.flush(); // idempotent
-    const text = await registry.metrics();
+    assert.equal(sink.held, 13, 'every series is new: 5 per market of the play ends, 3 of the stall');
+    // The first scrape sees every series at 0, so rate() will see the increments that follow.
+    const first = await scrape(registry, sink);
+    assert.equal(sampleValue(first, 'encore_play_ends_total', { ...C, reason: 'completed' }), 0);
+    assert.equal(sampleValue(first, 'encore_rebuffer_duration_seconds_bucket', { market: 'SE', platform: 'ios', le: '2' }), 0);
+    assert.equal(sampleValue(first, 'encore_rebuffer_duration_seconds_count', { market: 'SE', platform: 'ios' }), 0);
+    assert.equal(sink.held, 0);
+    const text = await scrape(registry, sink);
     assert.equal(sampleValue(text, 'encore_play_ends_total', { ...C, reason: 'completed' }), 2);
     assert.equal(sampleValue(text, 'encore_play_ends_total', { ...C, market: 'DE', reason: 'completed' }), 1);
     assert.equal(sampleValue(text, 'encore_play_seconds_total', C), 80);
@@ -167,6 +183,29 @@ describe('PromSink', () => {
     assert.equal(sampleValue(text, 'encore_rebuffer_duration_seconds_bucket', { market: 'SE', platform: 'ios', le: '1' }), 0);
     assert.equal(sampleValue(text, 'encore_rebuffer_duration_seconds_bucket', { market: 'SE', platform: 'ios', le: '2' }), 1);
     assert.equal(sampleValue(text, 'encore_rebuffer_duration_seconds_sum', { market: 'SE', platform: 'ios' }), 1.5);
+  });
+
+  it('holds everything a newborn series gets before its first scrape, and nothing of known series', async () => {
+    const registry = new Registry();
+    const sink = new PromSink(registry, noGauges);
+    const end = (msPlayed: number) => aggregateEvent(makeEvent('play_end', { msPlayed }) as StreamingEvent, sink);
+    end(40_000);
+    sink.flush();
+    end(20_000); // a second batch before any scrape: still held
+    sink.flush();
+    assert.equal(sampleValue(await scrape(registry, sink), 'encore_play_seconds_total', C), 0);
+    assert.equal(sampleValue(await registry.metrics(), 'encore_play_seconds_total', C), 60);
+    end(10_000); // a known series: counted at once
+    sink.flush();
+    assert.equal(sampleValue(await registry.metrics(), 'encore_play_seconds_total', C), 70);
+    // A series born while a scrape is being served waits for the next scrape.
+    const release = sink.beginScrape();
+    aggregateEvent(makeEvent('play_end', { msPlayed: 5_000, market: 'NL' }) as StreamingEvent, sink);
+    sink.flush();
+    release();
+    assert.equal(sampleValue(await registry.metrics(), 'encore_play_seconds_total', { ...C, market: 'NL' }), 0);
+    await scrape(registry, sink);
+    assert.equal(sampleValue(await registry.metrics(), 'encore_play_seconds_total', { ...C, market: 'NL' }), 5);
   });
 
   it('reports active users from the tracker at scrape time', async () => {

@@ -38,6 +38,10 @@ describe('the backfill sink', () => {
       recordAccepted(event, time, backfill, backfillUsers);
     }
     live.flush();
+    // A first scrape reads newborn series at 0; the one after has every count.
+    const release = live.beginScrape();
+    await registry.metrics();
+    release();
     backfill.sample(T0 + 30 * MINUTE, { activeUsers: () => backfillUsers.counts(T0 + 30 * MINUTE), exchangeRate: () => [{ labels: { currency: 'EUR' }, value: 1.08 }] });
     let text = '';
     backfill.writeChunk((piece) => (text += piece));
@@ -100,5 +104,31 @@ describe('the backfill sink', () => {
     const inf = /^encore_startup_seconds_bucket\{([^}]*),le="\+Inf"\} (\S+) (\S+)$/m.exec(chunks[0]!)!;
     const count = new RegExp(`^encore_startup_seconds_count\\{${inf[1]!.replace(/[{}"]/g, '\\$&')}\\} (\\S+) ${inf[3]!.replace('.', '\\.')}$`, 'm').exec(chunks[0]!)!;
     assert.equal(inf[2], count[1]);
+  });
+
+  it('starts a series that appears after the first sample at 0 one sample earlier, in the same chunk or across chunks', () => {
+    const sink = new OpenMetricsSink();
+    const gauges = { activeUsers: () => [], exchangeRate: () => [] };
+    const labels = { market: 'SE', platform: 'ios', tier: 'free' };
+    const text = () => {
+      let out = '';
+      sink.writeChunk((piece) => (out += piece));
+      return out;
+    };
+    sink.inc('sessionsStarted', labels);
+    sink.sample(T0, gauges);
+    sink.inc('rebuffers', labels, 2);
+    sink.observe('rebufferDuration', { market: 'SE', platform: 'ios' }, 1.5);
+    sink.sample(T0 + MINUTE, gauges);
+    const first = text();
+    const t = (ms: number) => (ms / 1000).toFixed(3);
+    assert.match(first, new RegExp(`^encore_sessions_started_total\\{[^}]*\\} 1 ${t(T0)}$`, 'm'));
+    assert.doesNotMatch(first, new RegExp(`^encore_sessions_started_total\\{[^}]*\\} 0 `, 'm'), 'a series there from the first sample needs no zero');
+    assert.match(first, new RegExp(`^encore_rebuffers_total\\{[^}]*\\} 0 ${t(T0)}\\nencore_rebuffers_total\\{[^}]*\\} 2 ${t(T0 + MINUTE)}$`, 'm'));
+    assert.match(first, new RegExp(`^encore_rebuffer_duration_seconds_count\\{[^}]*\\} 0 ${t(T0)}\\nencore_rebuffer_duration_seconds_count\\{[^}]*\\} 1 ${t(T0 + MINUTE)}$`, 'm'));
+    // Born after the chunk was written: its zero sits at the last sample of the previous chunk.
+    sink.inc('playAbandons', labels);
+    sink.sample(T0 + 2 * MINUTE, gauges);
+    assert.match(text(), new RegExp(`^encore_play_abandons_total\\{[^}]*\\} 0 ${t(T0 + MINUTE)}\\nencore_play_abandons_total\\{[^}]*\\} 1 ${t(T0 + 2 * MINUTE)}$`, 'm'));
   });
 });
