@@ -152,7 +152,8 @@ export function sampleSum(metricsText: string, name: string, labels: Record<stri
 // ---------------------------------------------------------------------------------------------
 // Events.
 
-const EXTRA: Record<EventType, Record<string, unknown>> = {
+/** The type-specific fields of one valid example of every event type. */
+export const EVENT_EXAMPLES: Record<EventType, Record<string, unknown>> = {
   session_start: {},
   session_end: { durationMs: 1_800_000 },
   play_attempt: { playId: 'p1', trackId: 't1' },
@@ -184,7 +185,7 @@ export function makeEvent(type: EventType, overrides: Record<string, unknown> = 
     contentType: 'music',
     fromRecommendation: false,
     type,
-    ...EXTRA[type],
+    ...EVENT_EXAMPLES[type],
     ...overrides,
   };
 }

@@ -4,6 +4,7 @@ import { eventJsonSchema } from '../../../src/common/events/json-schema';
 import { EVENT_TYPES, streamingEventSchema, type StreamingEvent } from '../../../src/common/events/schema';
 import { currencyLabel, isIsoCurrency, isIsoMarket, marketLabel, OTHER_LABEL } from '../../../src/common/events/vocabulary';
 import { describeIssues } from '../../../src/common/validation';
+import { EVENT_EXAMPLES } from '../../support/collector';
 
 const envelope = {
   schemaVersion: 1,
@@ -20,19 +21,7 @@ const envelope = {
 };
 
 /** One valid example of every event type. */
-const examples: Record<(typeof EVENT_TYPES)[number], Record<string, unknown>> = {
-  session_start: {},
-  session_end: { durationMs: 1_800_000 },
-  play_attempt: { playId: 'p1', trackId: 't1' },
-  play_start: { playId: 'p1', trackId: 't1', startupMs: 420, bitrateKbps: 160 },
-  play_abandon: { playId: 'p1', waitedMs: 3_000 },
-  rebuffer: { playId: 'p1', durationMs: 800 },
-  bitrate_change: { playId: 'p1', fromKbps: 160, toKbps: 96, cause: 'network' },
-  play_end: { playId: 'p1', msPlayed: 201_000, reason: 'completed', averageBitrateKbps: 150 },
-  playback_error: { playId: 'p1', code: 'NETWORK_TIMEOUT', fatal: true },
-  ad_impression: { adId: 'ad-9', format: 'audio', revenue: 0.012, currency: 'EUR', tier: 'free' },
-  subscription: { action: 'renewal', plan: 'family', amount: 17.99, currency: 'SEK', contentType: 'none' },
-};
+const examples = EVENT_EXAMPLES;
 
 function parse(event: Record<string, unknown>): { ok: true; event: StreamingEvent } | { ok: false; message: string } {
   const result = streamingEventSchema.safeParse(event);
