@@ -3,8 +3,8 @@ import { EVENT_SCHEMA_VERSION } from '../../common/events/schema';
 import { hash3, mix32, seedHash, unit } from '../../common/synthetic/hash';
 import { BILLING_DAY } from '../../common/synthetic/rhythms';
 import { Rng, cumulativeWeights } from '../../common/synthetic/rng';
-import { buildDailyTable, dailyAt, rhythmAt } from '../../common/synthetic/seasonality';
-import { BILLING } from '../model/behaviour';
+import { buildDailyTable, dailyAt } from '../../common/synthetic/seasonality';
+import { BILLING, sessionRate } from '../model/behaviour';
 import type { EventContext, IncidentSet } from '../model/incidents';
 import { NETWORKS, networkWeights, PLAN_MIX, segments, type Network, type Segment } from '../model/population';
 import { isoTime } from './iso-time';
@@ -102,11 +102,6 @@ export class Simulation {
     }
   }
 
-  /** Expected session starts per second now in a segment (before incidents). */
-  sessionRate(segment: Segment, timeMs: number): number {
-    return (segment.users * segment.platform.sessionsPerDay * rhythmAt(segment.platform.rhythm, segment.market.utcOffsetMinutes, timeMs)) / 86_400;
-  }
-
   /** Emits, in time order, every event before `untilMs` that was not emitted yet. */
   advance(untilMs: number, emit: (out: EmittedEvent) => void): void {
     while (this.nextSessionTick * SESSION_TICK_MS < untilMs) this.spawnSessions(this.nextSessionTick++);
@@ -130,7 +125,7 @@ export class Simulation {
     const tickStart = tick * SESSION_TICK_MS;
     const { incidents, seed } = this.options;
     for (const segment of this.segments) {
-      let mean = (this.sessionRate(segment, tickStart) * SESSION_TICK_MS) / 1000;
+      let mean = (sessionRate(segment, tickStart) * SESSION_TICK_MS) / 1000;
       if (!incidents.empty) {
         mean *= incidents.effectsAt(tickStart, { market: segment.market.code, platform: segment.platform.platform, tier: segment.tier }).trafficFactor;
       }

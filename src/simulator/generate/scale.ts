@@ -1,6 +1,5 @@
 import { cumulativeWeights, Rng } from '../../common/synthetic/rng';
-import { rhythmAt } from '../../common/synthetic/seasonality';
-import { BILLING } from '../model/behaviour';
+import { BILLING, sessionRate } from '../model/behaviour';
 import { IncidentSet } from '../model/incidents';
 import { NETWORKS, networkWeights, segments } from '../model/population';
 import { SessionRun } from './session';
@@ -45,8 +44,7 @@ export function expectedEventRate(users: number, timeMs?: number): number {
   const perSession = cached;
   let total = 0;
   for (const segment of segments(REFERENCE_USERS)) {
-    const rhythm = timeMs === undefined ? 1 : rhythmAt(segment.platform.rhythm, segment.market.utcOffsetMinutes, timeMs);
-    const sessions = (segment.users * segment.platform.sessionsPerDay * rhythm) / 86_400;
+    const sessions = sessionRate(segment, timeMs);
     const billingPerDay = segment.tier === 'premium' ? BILLING.renewalsPerPremiumDay + BILLING.cancellationsPerPremiumDay : BILLING.trialsPerFreeDay + BILLING.conversionsPerFreeDay;
     total += sessions * perSession[segment.index]! + (segment.users * billingPerDay) / 86_400;
   }

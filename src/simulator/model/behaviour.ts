@@ -1,6 +1,7 @@
 import type { PlayableType } from './catalogue';
 import type { Effects } from './incidents';
-import type { MarketProfile, Network, PlatformProfile } from './population';
+import { rhythmAt } from '../../common/synthetic/seasonality';
+import type { MarketProfile, Network, PlatformProfile, Segment } from './population';
 
 /**
  * The probabilities and distributions of one play, from who plays it (market, platform, tier),
@@ -171,3 +172,26 @@ export const BILLING = {
   /** about half the trials convert, a month later; in steady state that is half the trial rate */
   conversionsPerFreeDay: 0.002,
 } as const;
+
+/** New music comes out on Fridays: listening is up that (local) day, on top of the weekly rhythm. */
+export const RELEASE_DAY = { weekday: 5, lift: 1.08 } as const;
+
+/** 1970-01-01 was a Thursday (0 = Sunday). */
+const EPOCH_WEEKDAY = 4;
+
+function localWeekday(utcOffsetMinutes: number, timeMs: number): number {
+  const day = Math.floor((timeMs + utcOffsetMinutes * 60_000) / 86_400_000);
+  return (((day + EPOCH_WEEKDAY) % 7) + 7) % 7;
+}
+
+/**
+ * Expected session starts per second in a segment: its users, their sessions a day, the device's
+ * rhythm in local time and the release-day lift. Without a time: the weekly average.
+ */
+export function sessionRate(segment: Segment, timeMs?: number): number {
+  const perDay = segment.users * segment.platform.sessionsPerDay;
+  if (timeMs === undefined) return (perDay * (1 + (RELEASE_DAY.lift - 1) / 7)) / 86_400;
+  const { utcOffsetMinutes } = segment.market;
+  const lift = localWeekday(utcOffsetMinutes, timeMs) === RELEASE_DAY.weekday ? RELEASE_DAY.lift : 1;
+  return (perDay * rhythmAt(segment.platform.rhythm, utcOffsetMinutes, timeMs) * lift) / 86_400;
+}

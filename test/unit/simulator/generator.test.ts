@@ -8,7 +8,9 @@ import { isoTime } from '../../../src/simulator/generate/iso-time';
 import { expectedEventRate, usersForRate } from '../../../src/simulator/generate/scale';
 import { deliver } from '../../../src/simulator/generate/telemetry';
 import { IncidentSet } from '../../../src/simulator/model/incidents';
-import { MARKETS } from '../../../src/simulator/model/population';
+import { rhythmAt } from '../../../src/common/synthetic/seasonality';
+import { RELEASE_DAY, sessionRate } from '../../../src/simulator/model/behaviour';
+import { MARKETS, segments } from '../../../src/simulator/model/population';
 import { HOUR, incident, MINUTE, simulate, T0 } from './helpers';
 
 function judge(events: StreamingEvent[]) {
@@ -139,6 +141,18 @@ describe('scale', () => {
     const measured = run.events.filter((e) => Date.parse(e.time) >= T0).length / 3600;
     const expected = expectedEventRate(users, T0 + 30 * MINUTE);
     assert.ok(Math.abs(measured / expected - 1) < 0.1, `measured ${measured.toFixed(1)}/s, expected ${expected.toFixed(1)}/s`);
+  });
+});
+
+describe('release days', () => {
+  it('lift session starts on the local Friday only', () => {
+    const [segment] = segments(10_000).filter((s) => s.market.code === 'JP');
+    const rhythmOnly = (t: number) => (segment!.users * segment!.platform.sessionsPerDay * rhythmAt(segment!.platform.rhythm, segment!.market.utcOffsetMinutes, t)) / 86_400;
+    // 2026-11-20 is a Friday; 10:00 UTC is Friday 19:00 in Tokyo, 16:00 UTC is already Saturday there.
+    const fridayInTokyo = Date.UTC(2026, 10, 20, 10);
+    const saturdayInTokyo = Date.UTC(2026, 10, 20, 16);
+    assert.ok(Math.abs(sessionRate(segment!, fridayInTokyo) / rhythmOnly(fridayInTokyo) - RELEASE_DAY.lift) < 1e-12);
+    assert.equal(sessionRate(segment!, saturdayInTokyo), rhythmOnly(saturdayInTokyo));
   });
 });
 
