@@ -7,7 +7,7 @@ import { ActiveUsers } from '../../collector/aggregation/active-users';
 import { recordAccepted } from '../../collector/aggregation/aggregate';
 import { DEFAULTS as COLLECTOR_DEFAULTS } from '../../collector/config';
 import { Ingest } from '../../collector/ingest/batch';
-import { Simulation } from '../generate/engine';
+import { Simulation, type EmittedEvent } from '../generate/engine';
 import { deliver } from '../generate/telemetry';
 import type { IncidentSet } from '../model/incidents';
 import { OpenMetricsSink } from './openmetrics-sink';
@@ -86,7 +86,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     totals.duplicate += result.duplicate;
     batch = [];
   };
-  const emit = (out: Parameters<Parameters<Simulation['advance']>[1]>[0]) => {
+  const emit = (out: EmittedEvent) => {
     for (const event of deliver(out, options.incidents)) {
       batch.push(event);
       totals.events++;
