@@ -167,23 +167,28 @@ export const EVENT_EXAMPLES: Record<EventType, Record<string, unknown>> = {
   subscription: { action: 'renewal', plan: 'family', amount: 17.99, currency: 'SEK', contentType: 'none' },
 };
 
+/** The envelope fields of the example events, but for id and time. */
+export const EXAMPLE_ENVELOPE = {
+  schemaVersion: 1,
+  userId: 'user-1',
+  sessionId: 'session-1',
+  market: 'SE',
+  platform: 'ios',
+  appVersion: '8.9.2',
+  tier: 'premium',
+  contentType: 'music',
+  fromRecommendation: false,
+} as const;
+
 let counter = 0;
 
 /** A valid event of `type` at `timeMs` (default now) with a fresh id; overrides win. */
 export function makeEvent(type: EventType, overrides: Record<string, unknown> = {}, timeMs = Date.now()): Record<string, unknown> {
   counter++;
   return {
-    schemaVersion: 1,
+    ...EXAMPLE_ENVELOPE,
     id: `evt-${process.pid}-${counter}`,
     time: new Date(timeMs).toISOString(),
-    userId: 'user-1',
-    sessionId: 'session-1',
-    market: 'SE',
-    platform: 'ios',
-    appVersion: '8.9.2',
-    tier: 'premium',
-    contentType: 'music',
-    fromRecommendation: false,
     type,
     ...EVENT_EXAMPLES[type],
     ...overrides,

@@ -4,21 +4,9 @@ import { eventJsonSchema } from '../../../src/common/events/json-schema';
 import { EVENT_TYPES, streamingEventSchema, type StreamingEvent } from '../../../src/common/events/schema';
 import { currencyLabel, isIsoCurrency, isIsoMarket, marketLabel, OTHER_LABEL } from '../../../src/common/events/vocabulary';
 import { describeIssues } from '../../../src/common/validation';
-import { EVENT_EXAMPLES } from '../../support/collector';
+import { EVENT_EXAMPLES, EXAMPLE_ENVELOPE } from '../../support/collector';
 
-const envelope = {
-  schemaVersion: 1,
-  id: 'evt-1',
-  time: '2026-11-24T18:30:00.250Z',
-  userId: 'user-1',
-  sessionId: 'session-1',
-  market: 'SE',
-  platform: 'ios',
-  appVersion: '8.9.2',
-  tier: 'premium',
-  contentType: 'music',
-  fromRecommendation: true,
-};
+const envelope = { ...EXAMPLE_ENVELOPE, id: 'evt-1', time: '2026-11-24T18:30:00.250Z', fromRecommendation: true };
 
 /** One valid example of every event type. */
 const examples = EVENT_EXAMPLES;
