@@ -27,7 +27,7 @@ export function rateWindowMs(stepMs: number, scrapeIntervalMs: number): number {
   return Math.max(stepMs + scrapeIntervalMs, 4 * scrapeIntervalMs);
 }
 
-export function compileKpi(query: KpiQuery, source: Pick<Source, 'kind'>, stepMs: number, scrapeIntervalMs: number): CompiledKpi {
+export function compileKpi(query: Pick<KpiQuery, 'kpi' | 'filters' | 'groupBy'>, source: Pick<Source, 'kind'>, stepMs: number, scrapeIntervalMs: number): CompiledKpi {
   const kpi = findKpi(query.kpi);
   // The query schema refuses unknown ids; this guards callers that skip it.
   if (!kpi) throw new QueryValidationError(`kpi: unknown KPI ${JSON.stringify(query.kpi)}`);

@@ -1,4 +1,3 @@
-import type { KpiQuery } from '../../common/query';
 import { dataSourceOptionsSchema, scrapeIntervalMs } from '../../common/settings';
 import type { PluginContext } from '../grafana/context';
 import type { Frame } from '../grafana/frames/frame';
@@ -10,21 +9,30 @@ import { tailStepMs as planTailStep } from '../streaming/tail';
 import { tailChannelPath } from '../streaming/tail-path';
 import { describeFailure, type QueryFailure } from './failure';
 import { parseDataQuery, type ParsedQuery, type WireDataQuery } from './parse';
-import { compileKpi } from './kpi';
-import { seriesToFrames, type SeriesFrameOptions } from './series-frames';
+import { needsAnalysis, runAnalysed } from './analysis/run';
+import { qualityNotices, runQualityChecks } from './analysis/quality';
+import { HistoryCache, mergeOnGrid } from './history';
+import { seriesNaming, seriesToFrames } from './series-frames';
 import { planStep } from './step';
+import { resolveTarget } from './target';
 
 /**
- * The query pipeline: validate -> plan -> fetch from the source -> frames. Each query is
- * answered on its own: a failure becomes that query's error and never touches its neighbours.
- * (Limits, cache and analysis stages join here in later issues.)
+ * The query pipeline: validate -> plan -> fetch from the source -> quality checks -> analysis ->
+ * frames. Each query is answered on its own: a failure becomes that query's error and never
+ * touches its neighbours. (Limits and the response cache join here in a later issue.)
  */
 
 export interface PipelineDeps {
   sources: SourceRegistry;
   metrics: BackendMetrics;
   logger: Logger;
+  /** training history reused across queries (created once per process) */
+  history?: HistoryCache;
+  /** the clock (tests pin it) */
+  now?: () => number;
 }
+
+const sharedHistory = new HistoryCache();
 
 export interface QueryAnswer {
   refId: string;
@@ -72,10 +80,21 @@ export async function runQuery(
     sourceKind = source.kind;
     const options = dataSourceOptionsSchema.safeParse(ctx.dataSource?.jsonData ?? {});
     const scrapeMs = scrapeIntervalMs(options.success ? options.data : {});
-    const frames = await fetchFrames(parsed, source, scrapeMs, signal);
-    if (parsed.query.live && ctx.dataSource?.uid && frames[0]) {
-      const expr = parsed.query.queryType === 'kpi' ? kpiTarget(parsed.query, source, planTailStep(parsed.query), scrapeMs).expr : parsed.query.expr;
-      const path = tailChannelPath({ expr, legendFormat: parsed.query.legendFormat, step: parsed.query.step });
+    const nowMs = (deps.now ?? Date.now)();
+    const frames = needsAnalysis(parsed.query)
+      ? await runAnalysed(parsed, {
+          source,
+          scrapeMs,
+          cache: deps.history ?? sharedHistory,
+          scope: `${ctx.orgId}/${ctx.dataSource?.uid ?? ''}/${ctx.dataSource?.lastUpdatedMS ?? 0}`,
+          nowMs,
+          signal,
+        })
+      : await fetchFrames(parsed, source, scrapeMs, nowMs, signal);
+    const query = parsed.query;
+    if ((query.queryType === 'promql' || query.queryType === 'kpi') && query.live && ctx.dataSource?.uid && frames[0]) {
+      const expr = query.queryType === 'kpi' ? resolveTarget(query, source, planTailStep(query), scrapeMs).expr : query.expr;
+      const path = tailChannelPath({ expr, legendFormat: query.legendFormat, step: query.step });
       frames[0].meta = { ...frames[0].meta, channel: `ds/${ctx.dataSource.uid}/${path}` };
     }
     deps.metrics.queryDuration.observe(
@@ -96,8 +115,10 @@ export async function runQuery(
   }
 }
 
-async function fetchFrames(parsed: ParsedQuery, source: Source, scrapeMs: number, signal: AbortSignal | undefined): Promise<Frame[]> {
+/** Plain `promql` and `kpi` queries: the series as the source answers them, with quality notices. */
+async function fetchFrames(parsed: ParsedQuery, source: Source, scrapeMs: number, nowMs: number, signal: AbortSignal | undefined): Promise<Frame[]> {
   const { query } = parsed;
+  if (query.queryType !== 'promql' && query.queryType !== 'kpi') throw new Error(`fetchFrames: ${query.queryType} goes through analysis`);
   const isKpi = query.queryType === 'kpi';
   const plan = planStep({
     from: parsed.from,
@@ -108,7 +129,7 @@ async function fetchFrames(parsed: ParsedQuery, source: Source, scrapeMs: number
     // A KPI step finer than the scrape interval only repeats samples.
     floorMs: isKpi && source.kind === 'prometheus' ? scrapeMs : 0,
   });
-  const target = isKpi ? kpiTarget(query, source, plan.stepMs, scrapeMs) : { expr: query.expr, header: '', frames: {} };
+  const target = isKpi ? resolveTarget(query, source, plan.stepMs, scrapeMs) : { expr: query.expr, header: '', frames: {} };
   const frameOptions = (executed: string) => ({
     refId: parsed.refId,
     legendFormat: query.legendFormat,
@@ -121,21 +142,20 @@ async function fetchFrames(parsed: ParsedQuery, source: Source, scrapeMs: number
     return seriesToFrames(series, frameOptions(`Time: ${new Date(parsed.to).toISOString()} (instant)`));
   }
   const series = await source.queryRange({ expr: target.expr, start: plan.start, end: plan.end, stepMs: plan.stepMs, signal });
-  return seriesToFrames(series, frameOptions(`Step: ${plan.stepMs / 1000}s`));
-}
-
-/** A KPI query's PromQL, and how its frames are named and formatted (unit and name from the catalogue). */
-function kpiTarget(query: KpiQuery, source: Source, stepMs: number, scrapeMs: number) {
-  const compiled = compileKpi(query, source, stepMs, scrapeMs);
-  const { kpi } = compiled;
-  const frames: Partial<SeriesFrameOptions> = {
-    valueConfig: { unit: kpi.unit, decimals: kpi.decimals, description: kpi.description },
-    defaultName: (labels) => {
-      const parts = query.groupBy.map((label) => labels[label] ?? '');
-      return parts.length > 0 ? `${kpi.name} ${parts.join(' / ')}` : kpi.name;
-    },
-    metaCustom: { kpi: kpi.id, group: kpi.group, good: kpi.good },
-  };
-  const header = `KPI: ${kpi.id} (${kpi.name})${compiled.window ? `, rate window ${compiled.window}` : ''}\n`;
-  return { expr: compiled.expr, header, frames };
+  const options = frameOptions(`Step: ${plan.stepMs / 1000}s`);
+  const frames = seriesToFrames(series, options);
+  // The cheap checks every query carries: a gap or a stale series shows on the panel.
+  const grids = mergeOnGrid([series], plan.start, plan.end, plan.stepMs);
+  const quality = runQualityChecks({
+    series: grids,
+    names: grids.map((g) => seriesNaming(g.labels, options).display),
+    rangeStart: 0,
+    rangeStartMs: plan.start,
+    rangeEndMs: plan.end,
+    nowMs,
+    kpi: 'kpi' in target ? target.kpi : undefined,
+  });
+  const notices = qualityNotices(quality.report.checks);
+  if (notices.length > 0 && frames[0]) frames[0].meta = { ...frames[0].meta, notices: [...(frames[0].meta?.notices ?? []), ...notices] };
+  return frames;
 }

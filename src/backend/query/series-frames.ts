@@ -31,9 +31,7 @@ export function seriesToFrames(series: Series[], options: SeriesFrameOptions): F
     return [{ refId: options.refId, meta, fields: [timeField([], options.stepMs), valueField([], {}, undefined, options.valueConfig)] }];
   }
   return series.map((s, index) => {
-    const { __name__: _metric, ...labels } = s.labels;
-    const named = options.legendFormat ? formatLegend(options.legendFormat, s.labels) : options.defaultName?.(labels);
-    const display = named ?? seriesName(s.labels);
+    const { labels, named, display } = seriesNaming(s.labels, options);
     return {
       name: display,
       refId: options.refId,
@@ -42,6 +40,20 @@ export function seriesToFrames(series: Series[], options: SeriesFrameOptions): F
       fields: [timeField(s.timestamps, options.stepMs), valueField(s.values, labels, named, options.valueConfig)],
     };
   });
+}
+
+/**
+ * How a series is called: the legend format, else the query's default name (KPI queries), else
+ * Prometheus' `metric{labels}`. `named` is set when the name came from the query (it becomes the
+ * field's displayNameFromDS); labels lose __name__, as Grafana's Prometheus data source does.
+ */
+export function seriesNaming(
+  allLabels: Record<string, string>,
+  options: Pick<SeriesFrameOptions, 'legendFormat' | 'defaultName'>,
+): { labels: Record<string, string>; named: string | undefined; display: string } {
+  const { __name__: _metric, ...labels } = allLabels;
+  const named = options.legendFormat ? formatLegend(options.legendFormat, allLabels) : options.defaultName?.(labels);
+  return { labels, named, display: named ?? seriesName(allLabels) };
 }
 
 function timeField(timestamps: number[], stepMs: number): Field {

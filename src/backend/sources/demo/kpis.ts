@@ -31,6 +31,18 @@ const DEMO_KPIS: Readonly<Record<string, DemoKpi>> = {
 
 export const DEMO_KPI_IDS: readonly string[] = Object.keys(DEMO_KPIS);
 
+/** The labels the demo splits a KPI by; none for KPIs it does not model. */
+export function demoKpiSplitLabels(kpi: KpiDefinition): string[] {
+  const demo = DEMO_KPIS[kpi.id];
+  if (!demo) return [];
+  return DEMO_METRICS[demo.metric].labels === 'market' ? ['market'] : ['market', 'platform'];
+}
+
+/** How the demo combines a KPI's series: averaged (levels) or summed (revenue). */
+export function demoKpiAggregate(kpi: KpiDefinition): 'avg' | 'sum' | undefined {
+  return DEMO_KPIS[kpi.id]?.aggregate;
+}
+
 export function demoKpiExpression(kpi: KpiDefinition, filters: readonly LabelFilter[], groupBy: readonly string[]): string {
   const demo = DEMO_KPIS[kpi.id];
   if (!demo) {
@@ -39,7 +51,7 @@ export function demoKpiExpression(kpi: KpiDefinition, filters: readonly LabelFil
     );
   }
   const metric = DEMO_METRICS[demo.metric];
-  const labels = metric.labels === 'market' ? ['market'] : ['market', 'platform'];
+  const labels = demoKpiSplitLabels(kpi);
   for (const [where, label] of [...filters.map((f) => ['filters', f.label] as const), ...groupBy.map((l) => ['groupBy', l] as const)]) {
     if (!labels.includes(label)) {
       throw new QueryValidationError(`${where}: the demo source splits ${kpi.id} only by ${labels.join(' and ')}, got ${JSON.stringify(label)}`);

@@ -1,0 +1,135 @@
+import { DETECTORS } from './detectors';
+import { detectSeason, DAY_MS } from './detectors/period';
+import type { Algorithm, ConcreteAlgorithm } from './detectors/types';
+import type { Grid } from './grid';
+import { bandZ, DEFAULT_SENSITIVITY, FLAG_SCORE, scoreOf, type Direction } from './score';
+
+/**
+ * Anomaly detection on one regular series: a detector's baseline (expected value and scale per
+ * point, from earlier points only) turned into bands, scores and flags the same way for every
+ * algorithm. Causal throughout: what is reported for point t depends on points up to t, and the
+ * choices made once per series (the algorithm for `auto`, the season, the smallest scale) are
+ * made on the history before the first reported point.
+ */
+
+export interface DetectOptions {
+  algorithm?: Algorithm;
+  /** 0..1: 0 flags only the grossest departures, 1 flags small ones (see score.ts) */
+  sensitivity?: number;
+  direction?: Direction;
+  /** a point is flagged once this many consecutive points score at or above the band */
+  minDurationPoints?: number;
+  /** seasonal models: period in points (detected when absent) */
+  periodPoints?: number;
+  /**
+   * Points before this index are training history. `auto`, the season and the smallest scale are
+   * decided on them; with fewer than MIN_DECISION_POINTS, on the first MIN_DECISION_POINTS.
+   */
+  historyPoints?: number;
+  /** 1 = inside a data-quality failure: not learned from, never flagged */
+  dataIssues?: Uint8Array;
+}
+
+export interface Detection {
+  algorithm: ConcreteAlgorithm;
+  /** the season used by seasonal models, in points */
+  periodPoints?: number;
+  /** band half-width in scales */
+  bandZ: number;
+  expected: Float64Array;
+  lower: Float64Array;
+  upper: Float64Array;
+  /** 0..1, FLAG_SCORE at the band edge; 0 where nothing was expected or the point is a data issue */
+  score: Float64Array;
+  /** 1 = anomalous (outside the band, in the chosen direction, for the minimum duration) */
+  anomaly: Uint8Array;
+}
+
+/** Decisions need some history: three days of points, or what the series has. */
+export function minDecisionPoints(stepMs: number): number {
+  return Math.max(50, Math.round((3 * DAY_MS) / stepMs));
+}
+
+export function detect(grid: Grid, options: DetectOptions = {}): Detection {
+  const { values, stepMs } = grid;
+  const n = values.length;
+  const decisionEnd = Math.min(n, Math.max(options.historyPoints ?? 0, minDecisionPoints(stepMs)));
+  // Decisions are learning too: points inside a data-quality failure do not take part (as NaN).
+  const prefix = withoutIssues(values.subarray(0, decisionEnd), options.dataIssues);
+  const zBand = bandZ(options.sensitivity ?? DEFAULT_SENSITIVITY);
+  const season = options.periodPoints ? { periodPoints: options.periodPoints } : detectSeason(prefix, stepMs);
+  const algorithm = chooseAlgorithm(options.algorithm ?? 'auto', season?.periodPoints, decisionEnd);
+  const seasonal = algorithm === 'seasonal' || algorithm === 'holt_winters';
+  const periodPoints = seasonal ? (season?.periodPoints ?? Math.round(DAY_MS / stepMs)) : undefined;
+  const { expected, scale } = DETECTORS[algorithm].baseline({
+    values,
+    stepMs,
+    startMs: grid.startMs,
+    skip: options.dataIssues,
+    clipZ: zBand,
+    minScale: smallestScale(prefix),
+    periodPoints,
+  });
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n);
+  const score = new Float64Array(n);
+  const anomaly = new Uint8Array(n);
+  const direction = options.direction ?? 'both';
+  const minDuration = Math.max(1, Math.floor(options.minDurationPoints ?? 1));
+  const issues = options.dataIssues;
+  let run = 0;
+  for (let i = 0; i < n; i++) {
+    const e = expected[i]!;
+    const s = scale[i]!;
+    lower[i] = e - zBand * s;
+    upper[i] = e + zBand * s;
+    const x = values[i]!;
+    let z = (x - e) / s;
+    if (direction === 'up') z = z > 0 ? z : 0;
+    else if (direction === 'down') z = z < 0 ? -z : 0;
+    const points = issues !== undefined && issues[i] === 1 ? 0 : scoreOf(z, zBand);
+    score[i] = points;
+    run = points >= FLAG_SCORE ? run + 1 : 0;
+    anomaly[i] = run >= minDuration ? 1 : 0;
+  }
+  return { algorithm, periodPoints, bandZ: zBand, expected, lower, upper, score, anomaly };
+}
+
+/**
+ * `auto`: the seasonal baseline when the history repeats with a period and holds two cycles of
+ * it, otherwise the robust rolling median, which assumes least.
+ */
+export function chooseAlgorithm(requested: Algorithm, periodPoints: number | undefined, historyPoints: number): ConcreteAlgorithm {
+  if (requested !== 'auto') return requested;
+  return periodPoints !== undefined && historyPoints >= 2 * periodPoints ? 'seasonal' : 'rolling';
+}
+
+/**
+ * The scale below which a deviation is resolution, not signal: half the smallest step between
+ * consecutive values (1 for counts gives 0.5), and never under a millionth of the typical size.
+ */
+export function smallestScale(values: Float64Array): number {
+  let smallestStep = Infinity;
+  let previous = NaN;
+  let magnitude = 0;
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== v) continue;
+    const step = Math.abs(v - previous);
+    if (step > 0 && step < smallestStep) smallestStep = step;
+    previous = v;
+    magnitude += Math.abs(v);
+    count++;
+  }
+  const typical = count > 0 ? magnitude / count : 0;
+  const floor = Math.max(1e-12, 1e-6 * (Number.isFinite(typical) ? typical : Number.MAX_VALUE));
+  return Number.isFinite(smallestStep) ? Math.max(smallestStep / 2, floor) : floor;
+}
+
+function withoutIssues(values: Float64Array, issues: Uint8Array | undefined): Float64Array {
+  if (issues === undefined) return values;
+  const out = Float64Array.from(values);
+  for (let i = 0; i < out.length; i++) if (issues[i] === 1) out[i] = NaN;
+  return out;
+}

@@ -1,0 +1,139 @@
+import { MEAN_ABS_TO_SD } from '../robust';
+import { detectSeason } from './period';
+import type { Baseline, BaselineInput, Detector } from './types';
+
+/**
+ * Additive Holt-Winters with a damped trend: level, trend and one seasonal term per slot of the
+ * period, updated after every point with the clipped one-step error. It follows growth (a
+ * launch, a campaign) that the seasonal median lags behind, and it is also the forecaster
+ * (../forecast). Without a period it is Holt's linear method.
+ */
+
+export interface HoltWintersParams {
+  alpha: number;
+  beta: number;
+  gamma: number;
+  /** trend damping per step; 1 = undamped */
+  phi: number;
+}
+
+/**
+ * Slow level and trend: the season carries the daily shape, so the level should move with the
+ * week, not the hour. Each slot of the season is seen once a cycle and forgets over ~3 cycles.
+ */
+export const HOLT_WINTERS_DEFAULTS: Readonly<HoltWintersParams> = { alpha: 0.05, beta: 0.002, gamma: 0.3, phi: 0.98 };
+
+const SCALE_SPAN = 120;
+
+export interface HoltWintersState {
+  level: number;
+  trend: number;
+  /** seasonal terms by slot; slot of point i is i % period */
+  season: Float64Array;
+  period: number;
+  /** index of the next point */
+  next: number;
+  /** one-step error scale (standard-deviation equivalent) */
+  scale: number;
+  params: HoltWintersParams;
+}
+
+/** Runs the model over the values; returns the one-step baseline and the final state. */
+export function holtWinters(input: BaselineInput, params: HoltWintersParams = HOLT_WINTERS_DEFAULTS): { baseline: Baseline; state: HoltWintersState } {
+  const { values, skip, clipZ, minScale } = input;
+  const n = values.length;
+  const detected = input.periodPoints ?? detectSeason(values, input.stepMs)?.periodPoints ?? 0;
+  const period = detected >= 2 ? detected : 0;
+  const expected = new Float64Array(n).fill(NaN);
+  const scale = new Float64Array(n).fill(NaN);
+  const season = new Float64Array(Math.max(1, period));
+  const { alpha, beta, gamma, phi } = params;
+  const scaleAlpha = 2 / (SCALE_SPAN + 1);
+  let level = NaN;
+  let trend = 0;
+  let meanAbs = NaN;
+  // The first cycle initialises the season: each slot starts as its offset from the cycle mean.
+  const start = period > 0 ? initialSeason(values, period, season, skip) : -1;
+  for (let i = 0; i < n; i++) {
+    const slot = period > 0 ? i % period : 0;
+    const seasonal = period > 0 ? season[slot]! : 0;
+    const ready = level === level && (period === 0 || i >= start);
+    const prediction = ready ? level + phi * trend + seasonal : NaN;
+    const spread = meanAbs === meanAbs ? Math.max(MEAN_ABS_TO_SD * meanAbs, minScale) : NaN;
+    if (prediction === prediction && spread === spread) {
+      expected[i] = prediction;
+      scale[i] = spread;
+    }
+    const x = values[i]!;
+    if (x !== x || (skip !== undefined && skip[i] === 1)) {
+      if (ready) {
+        // Carry the model across a gap: the level keeps its trend.
+        level += phi * trend;
+        trend *= phi;
+      }
+      continue;
+    }
+    if (!ready) {
+      // Still inside the first cycle (the season is being read) or the very first point.
+      if (period === 0 || i >= start) {
+        level = x - seasonal;
+        trend = 0;
+      }
+      continue;
+    }
+    let residual = x - prediction;
+    let outside = false;
+    if (spread === spread) {
+      const limit = clipZ * spread;
+      if (residual > limit) [residual, outside] = [limit, true];
+      else if (residual < -limit) [residual, outside] = [-limit, true];
+    }
+    const value = prediction + residual;
+    const previousLevel = level;
+    level = alpha * (value - seasonal) + (1 - alpha) * (level + phi * trend);
+    trend = beta * (level - previousLevel) + (1 - beta) * phi * trend;
+    if (period > 0) season[slot] = gamma * (value - level) + (1 - gamma) * seasonal;
+    // Outside the band the scale stands still: an incident must not widen its own band.
+    if (!outside) meanAbs = meanAbs === meanAbs ? meanAbs + scaleAlpha * (Math.abs(residual) - meanAbs) : Math.abs(residual);
+  }
+  const finalSpread = meanAbs === meanAbs ? Math.max(MEAN_ABS_TO_SD * meanAbs, minScale) : NaN;
+  return {
+    baseline: { expected, scale },
+    state: { level, trend, season, period, next: n, scale: finalSpread, params },
+  };
+}
+
+/**
+ * Fills `season` from the first full cycle that has enough values and returns the index after
+ * it, where predictions start; the level then starts at the first value after it.
+ */
+function initialSeason(values: Float64Array, period: number, season: Float64Array, skip?: Uint8Array): number {
+  // Points inside a data-quality failure are not learned from: they count as missing.
+  const usable = (i: number) => values[i] === values[i] && (skip === undefined || skip[i] !== 1);
+  for (let cycleStart = 0; cycleStart + period <= values.length; cycleStart += period) {
+    let sum = 0;
+    let count = 0;
+    for (let i = cycleStart; i < cycleStart + period; i++) {
+      if (usable(i)) {
+        sum += values[i]!;
+        count++;
+      }
+    }
+    if (count < period / 2) continue;
+    const mean = sum / count;
+    let last = 0;
+    for (let i = cycleStart; i < cycleStart + period; i++) {
+      // Missing slots take the previous slot's offset: the shape is smooth at this resolution.
+      if (usable(i)) last = values[i]! - mean;
+      season[i % period] = last;
+    }
+    return cycleStart + period;
+  }
+  return values.length;
+}
+
+export const holtWintersDetector: Detector = {
+  algorithm: 'holt_winters',
+  warmupPoints: (stepMs, periodPoints) => (periodPoints ?? Math.round(86_400_000 / stepMs)) * 2,
+  baseline: (input) => holtWinters(input).baseline,
+};

@@ -1,0 +1,61 @@
+import { MAD_TO_SD, MEAN_ABS_TO_SD } from '../robust';
+import { SortedWindow } from './sorted-window';
+import type { Baseline, BaselineInput, Detector } from './types';
+
+/**
+ * Robust rolling baseline: the median of the last `window` learned points, and their MAD as the
+ * scale. Half the window can be anomalous before the median moves, so short spikes never shift
+ * it; a sustained change becomes the new normal after about half a window.
+ */
+
+/** Two hours of points, within 20..720 points. */
+export function rollingWindowPoints(stepMs: number): number {
+  return Math.min(720, Math.max(20, Math.round(7_200_000 / stepMs)));
+}
+
+/**
+ * Points between re-sorts of the window. The baseline then lags by up to this many points,
+ * negligible against a window of two hours.
+ */
+const SORT_BATCH = 16;
+
+export function rollingBaseline(input: BaselineInput, windowPoints = rollingWindowPoints(input.stepMs)): Baseline {
+  const { values, skip, clipZ } = input;
+  const n = values.length;
+  const expected = new Float64Array(n).fill(NaN);
+  const scale = new Float64Array(n).fill(NaN);
+  const window = new SortedWindow(windowPoints);
+  const minimum = Math.min(windowPoints, 10);
+  let center = NaN;
+  let spread = NaN;
+  for (let i = 0; i < n; i++) {
+    if (window.size >= minimum) {
+      expected[i] = center;
+      scale[i] = spread;
+    }
+    const x = values[i]!;
+    if (x !== x || (skip !== undefined && skip[i] === 1)) continue;
+    // Learn a clipped value: an outlier counts as a value at the band edge.
+    let learned = x;
+    if (spread === spread) {
+      const limit = clipZ * spread;
+      if (x > center + limit) learned = center + limit;
+      else if (x < center - limit) learned = center - limit;
+    }
+    window.push(learned);
+    // Re-sorted every SORT_BATCH points, and on every point until it holds `minimum`.
+    if (window.pending < SORT_BATCH && window.size >= minimum) continue;
+    window.refresh();
+    center = window.median();
+    const mad = window.mad(center);
+    spread = mad > 0 ? MAD_TO_SD * mad : MEAN_ABS_TO_SD * window.meanAbsDeviation(center);
+    if (!(spread > input.minScale)) spread = input.minScale;
+  }
+  return { expected, scale };
+}
+
+export const rollingDetector: Detector = {
+  algorithm: 'rolling',
+  warmupPoints: (stepMs) => rollingWindowPoints(stepMs),
+  baseline: (input) => rollingBaseline(input),
+};

@@ -1,0 +1,95 @@
+import type { GoodDirection } from '../../common/kpis/catalogue';
+import type { Detection } from './detect';
+import { timeAt, type Grid } from './grid';
+import { FLAG_SCORE } from './score';
+
+/**
+ * Anomaly events: each run of flagged points as one event, from the point where it first left
+ * the band to the last point outside it, with its peak and severity. Runs a few points apart are
+ * one event: a metric that dips back into the band for a minute has not recovered.
+ */
+
+export type Severity = 'minor' | 'major' | 'critical';
+/** For a KPI with a good direction: did the anomaly make things worse or better? */
+export type Impact = 'worse' | 'better' | 'unknown';
+
+export interface AnomalyEvent {
+  startMs: number;
+  /** time of the last point outside the band */
+  endMs: number;
+  peakMs: number;
+  peakValue: number;
+  peakExpected: number;
+  peakScore: number;
+  /** which side of the band the peak was */
+  direction: 'up' | 'down';
+  severity: Severity;
+  impact: Impact;
+  /** flagged points in the event */
+  points: number;
+}
+
+export interface EventOptions {
+  good?: GoodDirection;
+  /** runs at most this many points apart merge (default 2) */
+  mergeGapPoints?: number;
+  /** only events that end at or after this index (default 0) */
+  fromIndex?: number;
+}
+
+/** Peak deviation in band widths: under 1.5 minor, under 3 major, then critical. */
+export function severityOf(bandWidths: number): Severity {
+  return bandWidths < 1.5 ? 'minor' : bandWidths < 3 ? 'major' : 'critical';
+}
+
+export function anomalyEvents(grid: Grid, detection: Detection, options: EventOptions = {}): AnomalyEvent[] {
+  const { values } = grid;
+  const { anomaly, score, expected, lower, upper } = detection;
+  const mergeGap = options.mergeGapPoints ?? 2;
+  const events: AnomalyEvent[] = [];
+  let open: { start: number; end: number; peak: number; points: number } | undefined;
+  const close = () => {
+    if (!open) return;
+    if (open.end >= (options.fromIndex ?? 0)) events.push(describe(open));
+    open = undefined;
+  };
+  const describe = (run: { start: number; end: number; peak: number; points: number }): AnomalyEvent => {
+    const p = run.peak;
+    const direction = values[p]! >= expected[p]! ? 'up' : 'down';
+    const halfBand = (upper[p]! - lower[p]!) / 2;
+    const widths = halfBand > 0 ? Math.abs(values[p]! - expected[p]!) / halfBand : Infinity;
+    return {
+      startMs: timeAt(grid, run.start),
+      endMs: timeAt(grid, run.end),
+      peakMs: timeAt(grid, p),
+      peakValue: values[p]!,
+      peakExpected: expected[p]!,
+      peakScore: score[p]!,
+      direction,
+      severity: severityOf(widths),
+      impact: impactOf(direction, options.good),
+      points: run.points,
+    };
+  };
+  for (let i = 0; i < anomaly.length; i++) {
+    if (anomaly[i] !== 1) continue;
+    if (open && i - open.end > mergeGap + 1) close();
+    if (!open) {
+      // The event starts where the run left the band, before the minimum duration was reached.
+      let start = i;
+      while (start > 0 && score[start - 1]! >= FLAG_SCORE && (!events.length || timeAt(grid, start - 1) > events.at(-1)!.endMs)) start--;
+      open = { start, end: i, peak: i, points: 0 };
+      for (let j = start; j <= i; j++) if (score[j]! > score[open.peak]!) open.peak = j;
+    }
+    open.end = i;
+    open.points++;
+    if (score[i]! > score[open.peak]!) open.peak = i;
+  }
+  close();
+  return events;
+}
+
+function impactOf(direction: 'up' | 'down', good: GoodDirection | undefined): Impact {
+  if (good === undefined || good === 'neutral') return 'unknown';
+  return direction === good ? 'better' : 'worse';
+}

@@ -1,0 +1,36 @@
+/**
+ * One meaning of "anomalous" for every detector and every series: a value's distance from what
+ * was expected, in scales (z), becomes a score in [0, 1] that is 0.9 exactly at the band edge.
+ * The sensitivity knob moves the band edge; alert rules can then say "score > 0.9" whatever the
+ * series, its unit or the algorithm.
+ */
+
+export const DEFAULT_SENSITIVITY = 0.5;
+
+/** The band score; a flag needs the score at or above it. */
+export const FLAG_SCORE = 0.9;
+
+/**
+ * The band's half-width in scales for a sensitivity in [0, 1]: 8 at 0, 4 at the default 0.5,
+ * 2 at 1 (each tenth of sensitivity narrows the band by about 15 %).
+ */
+export function bandZ(sensitivity: number): number {
+  const s = Number.isFinite(sensitivity) ? Math.min(1, Math.max(0, sensitivity)) : DEFAULT_SENSITIVITY;
+  return 2 ** (3 - 2 * s);
+}
+
+const LN10 = Math.log(10);
+
+/**
+ * Score of a deviation of `z` scales when the band is `zBand` wide: 1 - 10^-(z/zBand)^2, i.e.
+ * 0 at the expected value, 0.9 at the band edge, 0.999 at 1.7 band widths; monotone, in [0, 1].
+ */
+export function scoreOf(z: number, zBand: number): number {
+  if (Number.isNaN(z)) return 0;
+  const r = Math.abs(z) / zBand;
+  if (r === Infinity) return 1;
+  return 1 - Math.exp(-LN10 * r * r);
+}
+
+export type Direction = 'up' | 'down' | 'both';
+export const DIRECTIONS: readonly Direction[] = ['up', 'down', 'both'];

@@ -1,0 +1,116 @@
+import type { KpiDefinition } from '../../../common/kpis/catalogue';
+import { kpiLabels } from '../../../common/kpis/catalogue';
+import type { LabelFilter } from '../../../common/kpis/filters';
+import { renderPromql } from '../../../common/kpis/promql';
+import { formatDuration } from '../../../common/validation';
+import { decomposeKpi, explainChange, type ChangeKind, type SegmentChange } from '../../analysis/attribution';
+import { demoKpiSplitLabels, demoKpiExpression, demoKpiAggregate } from '../../sources/demo/kpis';
+import type { Series, Source } from '../../sources/source';
+import { rateWindowMs } from '../kpi';
+import type { NamedEvent } from './frames';
+
+/**
+ * Root-cause hints for anomalies of an aggregate KPI: the KPI's parts (numerator and
+ * denominator, or the KPI itself) are fetched split by the labels it can be split by, averaged
+ * over the anomaly and over a baseline window of the same length just before it, and
+ * explainChange ranks the label values (and pairs) that account for the move. The hints join the
+ * event's annotation text.
+ */
+
+/** Only the worst few events of a query get hints: each costs two upstream queries. */
+const MAX_EXPLAINED = 3;
+/** Splitting by more labels multiplies segments; these are the ones operators act on first. */
+const LABEL_PRIORITY = ['market', 'platform', 'appVersion', 'network', 'tier', 'contentType', 'device', 'currency'];
+const MAX_LABELS = 4;
+const MAX_HINTS = 3;
+/** The baseline is never shorter than this, so a one-point blip is compared with something stable. */
+const MIN_BASELINE_MS = 30 * 60_000;
+
+export interface ExplainContext {
+  kpi: KpiDefinition;
+  filters: readonly LabelFilter[];
+  source: Source;
+  scrapeMs: number;
+  stepMs: number;
+  signal?: AbortSignal;
+}
+
+interface Parts {
+  kind: ChangeKind;
+  factor: number;
+  numerator: string;
+  denominator?: string;
+  labels: string[];
+}
+
+export async function explainEvents(events: NamedEvent[], ctx: ExplainContext): Promise<void> {
+  const parts = partsOf(ctx);
+  if (!parts || parts.labels.length === 0) return;
+  const worst = [...events].sort((a, b) => b.peakScore - a.peakScore || b.endMs - a.endMs).slice(0, MAX_EXPLAINED);
+  await Promise.all(
+    worst.map(async (event) => {
+      const currentStart = event.startMs;
+      const currentEnd = event.endMs;
+      const length = Math.max(currentEnd - currentStart + ctx.stepMs, MIN_BASELINE_MS);
+      const baselineStart = currentStart - length;
+      const query = (expr: string) =>
+        ctx.source.queryRange({ expr, start: baselineStart, end: currentEnd, stepMs: ctx.stepMs, signal: ctx.signal });
+      const [numerator, denominator] = await Promise.all([query(parts.numerator), parts.denominator ? query(parts.denominator) : Promise.resolve(undefined)]);
+      const segments = segmentChanges(numerator, denominator, parts.labels, currentStart);
+      const hints = explainChange(segments, { kpiName: ctx.kpi.name.toLowerCase(), kind: parts.kind, factor: parts.factor, top: MAX_HINTS });
+      event.hints = hints.map((h) => h.text);
+    }),
+  );
+}
+
+/** The PromQL of the KPI's parts split by the labels worth explaining with. */
+function partsOf(ctx: ExplainContext): Parts | undefined {
+  // A label pinned by an equality filter has one value: nothing to rank.
+  const pinned = new Set(ctx.filters.filter((f) => f.op === '=').map((f) => f.label));
+  const rank = (label: string) => (LABEL_PRIORITY.indexOf(label) + LABEL_PRIORITY.length + 1) % (LABEL_PRIORITY.length + 1);
+  const choose = (available: readonly string[]) =>
+    available
+      .filter((l) => !pinned.has(l))
+      .sort((a, b) => rank(a) - rank(b))
+      .slice(0, MAX_LABELS);
+  if (ctx.source.kind === 'demo') {
+    const labels = choose(demoKpiSplitLabels(ctx.kpi));
+    // The demo's series are per-segment values already: averages are levels, revenue adds up.
+    return { kind: demoKpiAggregate(ctx.kpi) === 'sum' ? 'additive' : 'level', factor: 1, numerator: demoKpiExpression(ctx.kpi, ctx.filters, labels), labels };
+  }
+  const labels = choose(kpiLabels(ctx.kpi));
+  const decomposition = decomposeKpi(ctx.kpi);
+  const window = formatDuration(rateWindowMs(ctx.stepMs, ctx.scrapeMs));
+  const render = (expr: Parameters<typeof renderPromql>[0]) => renderPromql(expr, { filters: [...ctx.filters], groupBy: labels, window });
+  return {
+    kind: decomposition.kind,
+    factor: decomposition.factor,
+    numerator: render(decomposition.numerator),
+    denominator: decomposition.denominator ? render(decomposition.denominator) : undefined,
+    labels,
+  };
+}
+
+/** Per leaf segment: the mean of each part before `splitMs` (baseline) and from it on (current). */
+export function segmentChanges(numerator: Series[], denominator: Series[] | undefined, labels: string[], splitMs: number): SegmentChange[] {
+  const key = (l: Record<string, string>) => labels.map((name) => l[name] ?? '').join('\u0000');
+  const means = (s: Series) => {
+    const sums = [0, 0];
+    const counts = [0, 0];
+    s.timestamps.forEach((t, i) => {
+      const v = s.values[i]!;
+      if (!Number.isFinite(v)) return;
+      const side = t < splitMs ? 0 : 1;
+      sums[side]! += v;
+      counts[side]!++;
+    });
+    return [counts[0] ? sums[0]! / counts[0]! : 0, counts[1] ? sums[1]! / counts[1]! : 0] as const;
+  };
+  const weights = new Map((denominator ?? []).map((s) => [key(s.labels), means(s)]));
+  return numerator.map((s) => {
+    const [n0, n1] = means(s);
+    const [d0, d1] = denominator ? (weights.get(key(s.labels)) ?? [0, 0]) : [1, 1];
+    const segmentLabels = Object.fromEntries(labels.filter((l) => s.labels[l] !== undefined).map((l) => [l, s.labels[l]!]));
+    return { labels: segmentLabels, baseline: { numerator: n0, denominator: d0 }, current: { numerator: n1, denominator: d1 } };
+  });
+}

@@ -1,0 +1,248 @@
+import type { AnalysisOutput, EncoreQuery, ForecastQuery, OutliersQuery, QualityQuery } from '../../../common/query';
+import { parseDuration } from '../../../common/validation';
+import { detect, type Detection } from '../../analysis/detect';
+import { anomalyEvents } from '../../analysis/events';
+import { forecast } from '../../analysis/forecast';
+import { detectOutliers } from '../../analysis/outliers';
+import { SEASONAL_CYCLES } from '../../analysis/detectors/seasonal';
+import { DAY_MS } from '../../analysis/detectors/period';
+import type { Frame, FrameMeta, QueryStat } from '../../grafana/frames/frame';
+import type { Source } from '../../sources/source';
+import { QueryValidationError } from '../failure';
+import { fetchOnGrid, type FetchContext, type GridSeries } from '../history';
+import type { ParsedQuery } from '../parse';
+import { seriesNaming, type SeriesFrameOptions } from '../series-frames';
+import { planStep } from '../step';
+import { resolveTarget, type Target } from '../target';
+import { explainEvents } from './explain';
+import { analysedFrames, eventsFrame, type AnalysedSeries, type NamedEvent } from './frames';
+import { MAX_HISTORY_POINTS, planDetection } from './options';
+import { qualityFrame, qualityLevelFrames, qualityNotices, qualityScoreFrame, runQualityChecks, type QualityResult } from './quality';
+
+/**
+ * Range queries that go through analysis: anomaly detection (queryType `anomaly`, or `detect` on
+ * `kpi` and `promql`), `outliers`, `forecast` and `quality`. Fetch with the training history the
+ * analysis needs, run the data-quality checks first, analyse, build frames; timings and counts go
+ * in the first frame's meta stats for the query inspector.
+ */
+
+export interface AnalysisContext extends Omit<FetchContext, 'source'> {
+  source: Source;
+  scrapeMs: number;
+}
+
+export type AnalysedQuery = Exclude<EncoreQuery, { queryType: 'promql' | 'kpi' }> | Extract<EncoreQuery, { queryType: 'promql' | 'kpi' }>;
+
+export function needsAnalysis(query: EncoreQuery): boolean {
+  if (query.queryType === 'promql' || query.queryType === 'kpi') return query.detect !== undefined && !query.instant;
+  return true;
+}
+
+export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Promise<Frame[]> {
+  const query = parsed.query;
+  const fields = query.queryType === 'promql' ? { expr: query.expr, filters: [], groupBy: [] } : query;
+  const isKpi = 'kpi' in fields && fields.kpi !== undefined;
+  const plan = planStep({
+    from: parsed.from,
+    to: parsed.to,
+    intervalMs: parsed.intervalMs,
+    maxDataPoints: parsed.maxDataPoints,
+    minStep: query.step,
+    floorMs: isKpi && ctx.source.kind === 'prometheus' ? ctx.scrapeMs : 0,
+  });
+  const { stepMs } = plan;
+  const target = resolveTarget(fields, ctx.source, stepMs, ctx.scrapeMs);
+  const historyPoints = historyFor(query, stepMs);
+  const fetched = await fetchOnGrid({ expr: target.expr, start: plan.start, end: plan.end, stepMs, historyPoints }, { ...ctx, source: ctx.source });
+  const analysisStarted = performance.now();
+  const series = fetched.series;
+  const frameOptions: SeriesFrameOptions = {
+    refId: parsed.refId,
+    legendFormat: query.legendFormat,
+    executedQueryString: `${target.header}Expr: ${target.expr}\nStep: ${stepMs / 1000}s, history: ${historyPoints} points`,
+    stepMs,
+    ...target.frames,
+  };
+  const names = series.map((s) => seriesNaming(s.labels, frameOptions).display);
+  const quality = runQualityChecks({
+    series,
+    names,
+    rangeStart: historyPoints,
+    rangeStartMs: plan.start,
+    rangeEndMs: plan.end,
+    nowMs: ctx.nowMs,
+    kpi: target.kpi,
+    ...(query.queryType === 'quality' ? { freshnessLimitMs: parseDuration(query.freshness), maxSeries: query.maxSeries } : {}),
+  });
+  const times = Array.from({ length: Math.floor((plan.end - plan.start) / stepMs) + 1 }, (_, i) => plan.start + i * stepMs);
+  const analysis: Analysis = { series, names, rangeStart: historyPoints, times, quality, target, frameOptions, stepMs };
+  let frames: Frame[];
+  if (query.queryType === 'quality') frames = qualityFrames(query, analysis, plan.end);
+  else if (query.queryType === 'forecast') frames = forecastFrames(query, analysis);
+  else if (query.queryType === 'outliers') frames = outlierFrames(query, analysis);
+  else frames = await detectionFrames(query, analysis, ctx);
+  const analysisMs = performance.now() - analysisStarted;
+  const first = frames[0];
+  if (first) {
+    const stats: QueryStat[] = [
+      { displayName: 'Upstream time', value: round(fetched.stats.upstreamMs), unit: 'ms' },
+      { displayName: 'Analysis time', value: round(analysisMs), unit: 'ms' },
+      { displayName: 'History chunks from cache', value: fetched.stats.cacheHits, unit: 'none' },
+      { displayName: 'History chunks fetched', value: fetched.stats.cacheMisses, unit: 'none' },
+      { displayName: 'Points analysed', value: series.reduce((n, s) => n + s.grid.values.length, 0), unit: 'none' },
+      { displayName: 'Quality score', value: quality.report.score, unit: 'none', decimals: 0 },
+    ];
+    const notices = query.queryType === 'quality' ? [] : qualityNotices(quality.report.checks);
+    first.meta = mergeMeta(first.meta, { stats: [...(first.meta?.stats ?? []), ...stats], ...(notices.length > 0 ? { notices } : {}) });
+  }
+  return frames;
+}
+
+interface Analysis {
+  series: GridSeries[];
+  names: string[];
+  rangeStart: number;
+  /** timestamps of the range (the grids' points from rangeStart) */
+  times: number[];
+  quality: QualityResult;
+  target: Target;
+  frameOptions: SeriesFrameOptions;
+  stepMs: number;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+function mergeMeta(meta: FrameMeta | undefined, extra: Partial<FrameMeta>): FrameMeta {
+  return { ...meta, ...extra, notices: [...(meta?.notices ?? []), ...(extra.notices ?? [])] };
+}
+
+/** Points of history each query type trains on. */
+function historyFor(query: EncoreQuery, stepMs: number): number {
+  switch (query.queryType) {
+    case 'quality':
+      return 0;
+    case 'forecast': {
+      const periodMs = query.season === 'auto' || query.season === 'none' ? DAY_MS : parseDuration(query.season)!;
+      return query.season === 'none' ? Math.min(MAX_HISTORY_POINTS, 500) : Math.min(MAX_HISTORY_POINTS, SEASONAL_CYCLES * Math.round(periodMs / stepMs));
+    }
+    default: {
+      const detect = query.detect;
+      return detect ? planDetection(detect, stepMs).historyPoints : 0;
+    }
+  }
+}
+
+// ---- anomaly detection ------------------------------------------------------------------------
+
+async function detectionFrames(query: Extract<EncoreQuery, { queryType: 'anomaly' | 'kpi' | 'promql' }>, a: Analysis, ctx: AnalysisContext): Promise<Frame[]> {
+  const detectOptions = query.detect ?? planDefaults();
+  const { options } = planDetection(detectOptions, a.stepMs);
+  const detections: Detection[] = a.series.map((s, i) => detect(s.grid, { ...options, historyPoints: a.rangeStart, dataIssues: a.quality.masks[i] }));
+  const analysed = a.series.map((s, i) => analysedSeries(a, i, detections[i]!));
+  const algorithms = [...new Set(detections.map((d) => d.algorithm))];
+  const custom = { ...(a.frameOptions.metaCustom ?? {}), algorithms, periods: [...new Set(detections.map((d) => d.periodPoints).filter((p) => p !== undefined))] };
+  const output: AnalysisOutput = query.output;
+  const frames = analysedFrames(analysed, { ...a.frameOptions, metaCustom: custom }, output);
+  if (query.queryType !== 'anomaly') return frames;
+  const events: NamedEvent[] = a.series.flatMap((s, i) =>
+    anomalyEvents(s.grid, detections[i]!, { good: a.target.kpi?.good, fromIndex: a.rangeStart }).map((e) => ({ ...e, series: a.names[i]!, labels: seriesNaming(s.labels, a.frameOptions).labels })),
+  );
+  if (query.explain && a.target.kpi && query.groupBy.length === 0 && events.length > 0) {
+    await explainEvents(events, { kpi: a.target.kpi, filters: query.filters, source: ctx.source, scrapeMs: ctx.scrapeMs, stepMs: a.stepMs, signal: ctx.signal });
+  }
+  const annotations = eventsFrame(events, query.refId, a.target.kpi?.unit, query.format === 'timeseries');
+  if (query.format === 'events') return [annotations];
+  // Alert rules want numbers only: an events frame would be a table among the series.
+  return output === 'all' ? [...frames, annotations] : frames;
+}
+
+function planDefaults() {
+  return { algorithm: 'auto', sensitivity: 0.5, direction: 'both', season: 'auto' } as const;
+}
+
+function analysedSeries(a: Analysis, i: number, d: { expected: Float64Array; lower: Float64Array; upper: Float64Array; score: Float64Array; anomaly: Uint8Array }): AnalysedSeries {
+  const from = a.rangeStart;
+  return {
+    labels: a.series[i]!.labels,
+    times: a.times,
+    value: a.series[i]!.grid.values.subarray(from),
+    expected: d.expected.subarray(from),
+    lower: d.lower.subarray(from),
+    upper: d.upper.subarray(from),
+    score: d.score.subarray(from),
+    anomaly: d.anomaly.subarray(from),
+    dataIssue: a.quality.masks[i]!.subarray(from),
+  };
+}
+
+// ---- outliers ---------------------------------------------------------------------------------
+
+function outlierFrames(query: OutliersQuery, a: Analysis): Frame[] {
+  const { options } = planDetection({ ...query.detect, algorithm: 'rolling', season: 'none' }, a.stepMs);
+  // Data issues are NaN to the peer comparison: a gap is not a departure from the peers.
+  const grids = a.series.map((s, i) => {
+    const mask = a.quality.masks[i]!;
+    const values = s.grid.values.map((v, j) => (mask[j] ? NaN : v));
+    return { ...s.grid, values };
+  });
+  const results = detectOutliers(grids, { sensitivity: options.sensitivity, direction: options.direction, minDurationPoints: options.minDurationPoints, historyPoints: a.rangeStart });
+  const analysed = a.series.map((_, i) => {
+    const r = results[i]!;
+    return analysedSeries(a, i, { expected: r.expected, lower: r.lower, upper: r.upper, score: r.score, anomaly: r.outlier });
+  });
+  const custom = { ...(a.frameOptions.metaCustom ?? {}), peers: a.series.length };
+  return analysedFrames(analysed, { ...a.frameOptions, metaCustom: custom }, query.output);
+}
+
+// ---- forecast ---------------------------------------------------------------------------------
+
+function forecastFrames(query: ForecastQuery, a: Analysis): Frame[] {
+  const horizonMs = parseDuration(query.horizon)!;
+  const horizonPoints = Math.max(1, Math.round(horizonMs / a.stepMs));
+  if (horizonPoints > 10_000) {
+    throw new QueryValidationError(`horizon: expected at most 10000 steps ahead (${(10_000 * a.stepMs) / 3_600_000} h at this step), got ${query.horizon}`);
+  }
+  const periodPoints = query.season === 'auto' || query.season === 'none' ? undefined : Math.round(parseDuration(query.season)! / a.stepMs);
+  const past = a.times;
+  if (a.series.length === 0) return analysedFrames([], a.frameOptions, 'all');
+  return a.series.map((s, i) => {
+    const mask = a.quality.masks[i]!;
+    const values = s.grid.values.map((v, j) => (mask[j] ? NaN : v));
+    const f = forecast({ ...s.grid, values }, { horizonPoints, periodPoints, coverage: query.coverage });
+    const future = Array.from({ length: f.mean.length }, (_, k) => f.startMs + k * f.stepMs);
+    const nan = (count: number) => new Array<number>(count).fill(NaN);
+    const observed = Array.from(s.grid.values.subarray(a.rangeStart));
+    const frame = analysedFrames(
+      [
+        {
+          labels: s.labels,
+          times: [...past, ...future],
+          value: [...observed, ...nan(future.length)],
+          expected: [...nan(past.length), ...f.mean],
+          lower: [...nan(past.length), ...f.lower],
+          upper: [...nan(past.length), ...f.upper],
+        },
+      ],
+      { ...a.frameOptions, metaCustom: { ...(a.frameOptions.metaCustom ?? {}), forecast: { method: f.method, periodPoints: f.periodPoints, coverage: query.coverage } } },
+      'all',
+    )[0]!;
+    // In a forecast the "expected" line is the forecast and the band its prediction interval.
+    for (const field of frame.fields) {
+      if (field.name === 'Expected') field.name = 'Forecast';
+      if (field.config?.displayNameFromDS?.endsWith(' expected')) field.config.displayNameFromDS = field.config.displayNameFromDS.replace(/ expected$/, ' forecast');
+    }
+    if (i > 0) frame.meta = { type: frame.meta?.type, typeVersion: frame.meta?.typeVersion };
+    return frame;
+  });
+}
+
+// ---- quality ----------------------------------------------------------------------------------
+
+function qualityFrames(query: QualityQuery, a: Analysis, endMs: number): Frame[] {
+  const report = a.quality.report;
+  if (query.output === 'score') return [qualityScoreFrame(report, query.refId, endMs)];
+  if (query.output === 'levels') return qualityLevelFrames(report, query.refId, endMs);
+  return [qualityFrame(report, query.refId, a.frameOptions.executedQueryString)];
+}
