@@ -2,9 +2,12 @@
 // Builds the installable plugin into dist/, in the layout Grafana loads:
 //   dist/plugin.json, module.js, img/, README.md, CHANGELOG.md, LICENSE     the app
 //   dist/datasource/plugin.json, module.js, img/, gpx_encore_<os>_<arch>     the data source
+//   dist/cli/encore.mjs                                                      the `encore` command (package.json "bin")
 // Steps live in scripts/build/; run with --help for the flags.
-import { readdir, rm, unlink } from 'node:fs/promises';
+import { chmod, readdir, rm, unlink } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
+import { build } from 'esbuild';
 import { bundleBackend, largestPackages } from './build/backend.mjs';
 import { buildPluginModule } from './build/frontend.mjs';
 import { detail, formatBytes, formatMs, step, wrote } from './build/log.mjs';
@@ -45,6 +48,13 @@ async function main() {
       detail(`${relative(ROOT, join(plugin.distDir, 'plugin.json'))}: ${manifest.id} ${manifest.info?.version ?? ''}`);
     }
     for (const file of await copyDocuments(ROOT, DIST, DOCUMENTS)) wrote(file);
+  });
+
+  // The CLI is small and quick to bundle: every build refreshes it, full or partial.
+  await step('encore command (esbuild, Node 20 ESM)', async () => {
+    const output = join(DIST, 'cli', 'encore.mjs');
+    await bundleCli({ entry: join(ROOT, 'src', 'cli', 'main.ts'), outFile: output, version: pkg.version });
+    wrote(output, '(package.json "bin": npx encore --help)');
   });
 
   if (options.frontend) {
@@ -90,6 +100,29 @@ async function main() {
   }
 
   console.log(`Built dist/ in ${formatMs(performance.now() - started)}`);
+}
+
+/**
+ * The `encore` command as one executable ES module: everything but Node's built-ins bundled, so
+ * it runs without node_modules; a shebang so that npm's bin link can start it.
+ */
+async function bundleCli({ entry, outFile, version }) {
+  await build({
+    entryPoints: [entry],
+    outfile: outFile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+    define: { __ENCORE_VERSION__: JSON.stringify(version) },
+    external: [...builtinModules, ...builtinModules.map((name) => `node:${name}`)],
+    sourcemap: false,
+    minify: false,
+    legalComments: 'eof',
+    logLevel: 'warning',
+  });
+  await chmod(outFile, 0o755);
 }
 
 /** Executables from an earlier build for other platforms would otherwise linger in dist/. */

@@ -1,8 +1,9 @@
 import type { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
-import { findKpi } from '../common/kpis/catalogue';
 import { DEFAULT_QUERY } from '../common/query';
-import { interpolateFilterValue, interpolatePromqlValue } from './interpolate';
+import { queryDisplayText } from './display-text';
+import { interpolateQuery } from './interpolate';
+import { hasTarget } from './query-shape';
 import type { EncoreDataQuery, EncoreJsonData } from './types';
 
 /**
@@ -21,38 +22,24 @@ export class EncoreDataSource extends DataSourceWithBackend<EncoreDataQuery, Enc
     return { ...DEFAULT_QUERY };
   }
 
-  /** Queries without an expression (or a KPI) would only come back as errors: leave them out. */
+  /** Queries without something to read (an expression or a KPI) would only come back as errors: leave them out. */
   override filterQuery(query: EncoreDataQuery): boolean {
     if (query.hide === true) return false;
-    return query.queryType === 'kpi' ? (query.kpi ?? '') !== '' : (query.expr ?? '').trim() !== '';
+    return hasTarget(query);
   }
 
   /**
-   * Dashboard variables in the PromQL and the legend. Alert rules skip this step (Grafana
-   * evaluates them server-side), so alerting queries must not rely on variables.
+   * Dashboard variables in the PromQL, the KPI filter values and the legend, for every query
+   * type. Alert rules skip this step (Grafana evaluates them server-side), so alerting queries
+   * must not rely on variables.
    */
   override applyTemplateVariables(query: EncoreDataQuery, scopedVars: ScopedVars): EncoreDataQuery {
     const templates = getTemplateSrv();
-    const legend = query.legendFormat !== undefined ? { legendFormat: templates.replace(query.legendFormat, scopedVars) } : {};
-    if (query.queryType === 'kpi') {
-      return {
-        ...query,
-        ...legend,
-        filters: (query.filters ?? []).map((filter) => ({
-          ...filter,
-          value: templates.replace(filter.value, scopedVars, interpolateFilterValue(filter.op === '=~' || filter.op === '!~')),
-        })),
-      };
-    }
-    return { ...query, ...legend, expr: templates.replace(query.expr ?? '', scopedVars, interpolatePromqlValue) };
+    return interpolateQuery(query, (text, format) => templates.replace(text, scopedVars, format));
   }
 
   /** Shown on collapsed query rows and in query history. */
   override getQueryDisplayText(query: EncoreDataQuery): string {
-    if (query.queryType !== 'kpi') return query.expr ?? '';
-    const name = findKpi(query.kpi ?? '')?.name ?? query.kpi ?? '';
-    const filters = (query.filters ?? []).map((f) => `${f.label}${f.op ?? '='}"${f.value}"`);
-    const by = query.groupBy?.length ? ` by ${query.groupBy.join(', ')}` : '';
-    return `${name}${filters.length > 0 ? ` {${filters.join(', ')}}` : ''}${by}`;
+    return queryDisplayText(query);
   }
 }

@@ -43,3 +43,31 @@ export function interpolateFilterValue(regexFilter: boolean) {
     return escaped.length === 1 ? escaped[0]! : `(${escaped.join('|')})`;
   };
 }
+
+/** How a variable's value is written (a format function for getTemplateSrv().replace). */
+export type ValueFormat = (value: unknown, variable?: VariableShape) => string;
+/** getTemplateSrv().replace bound to the query's scoped variables. */
+export type Replace = (text: string, format?: ValueFormat) => string;
+
+interface InterpolatedFields {
+  expr?: string;
+  legendFormat?: string;
+  filters?: Array<{ label: string; op?: string; value: string }>;
+}
+
+/**
+ * Dashboard variables in every field of a query that takes them, whatever its type: the PromQL
+ * expression, the KPI's filter values and the legend. Absent fields stay absent.
+ */
+export function interpolateQuery<Q extends InterpolatedFields>(query: Q, replace: Replace): Q {
+  const out: Q = { ...query };
+  if (query.legendFormat !== undefined) out.legendFormat = replace(query.legendFormat);
+  if (query.expr !== undefined) out.expr = replace(query.expr, interpolatePromqlValue);
+  if (query.filters !== undefined) {
+    out.filters = query.filters.map((filter) => ({
+      ...filter,
+      value: replace(filter.value, interpolateFilterValue(filter.op === '=~' || filter.op === '!~')),
+    }));
+  }
+  return out;
+}

@@ -10,12 +10,13 @@ export interface GroupedProblems<F extends string> {
 
 /**
  * Groups zod issues by the top-level field they concern, each group worded with describeIssues,
- * so editors show the backend's own message under the field it is about.
+ * so editors show the backend's own message under the field it is about. `depth` picks the path
+ * segment that names the field: 1 groups the issues of one object field by its own keys.
  */
-export function groupIssues<F extends string>(error: z.ZodError, fields: readonly F[]): GroupedProblems<F> {
+export function groupIssues<F extends string>(error: z.ZodError, fields: readonly F[], depth = 0): GroupedProblems<F> {
   const byField = new Map<F | '', z.core.$ZodIssue[]>();
   for (const issue of error.issues) {
-    const head = issue.path[0];
+    const head = issue.path[depth];
     const key = typeof head === 'string' && (fields as readonly string[]).includes(head) ? (head as F) : '';
     byField.set(key, [...(byField.get(key) ?? []), issue]);
   }

@@ -49,15 +49,32 @@ export function gridTimes(grid: Grid): number[] {
  * so a few gaps or doubled samples do not change it. Undefined with fewer than two timestamps.
  */
 export function inferStepMs(timestamps: ArrayLike<number>): number | undefined {
-  const sorted = Float64Array.from(timestamps).filter(Number.isFinite).sort();
-  const gaps: number[] = [];
-  for (let i = 1; i < sorted.length; i++) {
-    const gap = sorted[i]! - sorted[i - 1]!;
-    if (gap > 0) gaps.push(gap);
+  // Sorted input (the usual case) needs no copy or sort: the gaps are counted as they come,
+  // and a regular series has few distinct gaps.
+  let sorted = true;
+  for (let i = 1; i < timestamps.length && sorted; i++) sorted = !(timestamps[i]! < timestamps[i - 1]!);
+  const times = sorted ? timestamps : Float64Array.from(timestamps).sort();
+  const counts = new Map<number, number>();
+  let gaps = 0;
+  let previous = NaN;
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i]!;
+    if (!Number.isFinite(t)) continue;
+    const gap = t - previous;
+    previous = t;
+    if (!(gap > 0)) continue;
+    gaps++;
+    counts.set(gap, (counts.get(gap) ?? 0) + 1);
   }
-  if (gaps.length === 0) return undefined;
-  gaps.sort((a, b) => a - b);
-  return gaps[Math.floor(gaps.length / 2)]!;
+  if (gaps === 0) return undefined;
+  // The median gap, from the counts in gap order.
+  const ordered = [...counts.entries()].sort((a, b) => a[0] - b[0]);
+  let seen = 0;
+  for (const [gap, count] of ordered) {
+    seen += count;
+    if (seen > (gaps - 1) / 2) return gap;
+  }
+  return ordered.at(-1)![0];
 }
 
 /**

@@ -30,7 +30,7 @@ export interface FetchStats {
   cacheMisses: number;
 }
 
-/** Points per history chunk: small enough that most of a long history lies in settled, cached chunks.
+/** Points per history chunk: small enough that most of a long history lies in settled, cached chunks. */
 export const CHUNK_POINTS = 1000;
 /** Samples this close to now may still change (late scrapes, rule evaluation): not cached. */
 const SETTLE_MS = 5 * 60_000;

@@ -1,12 +1,13 @@
 import { useMemo } from 'react';
 import { Combobox, Field, MultiCombobox, Stack, type ComboboxOption } from '@grafana/ui';
 import { findKpi, KPI_GROUP_NAMES, KPIS, kpiLabels } from '../../common/kpis/catalogue';
+import { fieldsOf, type QueryPatch } from '../query-shape';
 import type { EncoreDataQuery } from '../types';
 
 interface Props {
   query: EncoreDataQuery;
   problems: { kpi?: string; groupBy?: string; filters?: string };
-  onChange: (patch: Partial<EncoreDataQuery>) => void;
+  onChange: (patch: QueryPatch) => void;
   onRunQuery: () => void;
 }
 
@@ -19,15 +20,19 @@ const KPI_OPTIONS: Array<ComboboxOption<string>> = KPIS.map((kpi) => ({
 
 /**
  * A KPI from the catalogue and the labels to split it by. Only the labels every metric of the
- * KPI's formula carries are offered, the same rule the backend applies.
+ * KPI's formula carries are offered, the same rule the backend applies. Used by KPI queries and by
+ * the analyses of a KPI. Filters have no editor here yet (saved queries and the API set them), so
+ * their problems are shown with the KPI's.
  */
 export function KpiFields({ query, problems, onChange, onRunQuery }: Props) {
-  const kpi = query.queryType === 'kpi' ? findKpi(query.kpi ?? '') : undefined;
-  const groupBy = query.queryType === 'kpi' ? (query.groupBy ?? []) : [];
+  const fields = fieldsOf(query);
+  const kpi = findKpi(fields.kpi ?? '');
+  const groupBy = fields.groupBy ?? [];
   const labelOptions = useMemo(() => (kpi ? kpiLabels(kpi).map((label) => ({ value: label, label })) : []), [kpi]);
+  const kpiProblem = [problems.kpi, problems.filters].filter((p) => p !== undefined).join('; ') || undefined;
   return (
     <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-start">
-      <Field label="KPI" description={kpi?.description} invalid={problems.kpi !== undefined} error={problems.kpi}>
+      <Field label="KPI" description={kpi?.description} invalid={kpiProblem !== undefined} error={kpiProblem}>
         <Combobox
           aria-label="KPI"
           width={36}

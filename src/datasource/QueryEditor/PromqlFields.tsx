@@ -1,17 +1,21 @@
 import { useState, type ChangeEvent, type KeyboardEvent } from 'react';
 import { Field, TextArea } from '@grafana/ui';
+import { fieldsOf, type QueryPatch } from '../query-shape';
 import type { EncoreDataQuery } from '../types';
 
 interface Props {
   query: EncoreDataQuery;
   problem?: string;
-  onChange: (patch: Partial<EncoreDataQuery>) => void;
+  onChange: (patch: QueryPatch) => void;
   onRunQuery: () => void;
 }
 
-/** The PromQL expression box: Shift+Enter runs the query, as in Grafana's Prometheus editor. */
+/**
+ * The PromQL expression box: Shift+Enter runs the query, as in Grafana's Prometheus editor. Used
+ * by PromQL queries and by the analyses of an expression.
+ */
 export function PromqlFields({ query, problem, onChange, onRunQuery }: Props) {
-  const expr = query.queryType === 'kpi' ? '' : (query.expr ?? '');
+  const expr = fieldsOf(query).expr ?? '';
   // A new query starts empty: complain about the missing expression only once it was edited.
   const [touched, setTouched] = useState(false);
   const shown = touched || expr !== '' ? problem : undefined;

@@ -1,32 +1,38 @@
-import { useMemo, type ChangeEvent } from 'react';
+import { useMemo } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
-import { Alert, InlineField, InlineSwitch, Input, RadioButtonGroup, Stack } from '@grafana/ui';
+import { Alert, Stack } from '@grafana/ui';
 import type { EncoreDataSource } from '../datasource';
-import { queryProblems } from '../query-problems';
+import { detectionProblems, queryProblems } from '../query-problems';
+import { fieldsOf, isAnalysisType, queryTypeOf, type QueryPatch } from '../query-shape';
+import { withQueryType } from '../query-type-switch';
 import type { EncoreDataQuery, EncoreJsonData } from '../types';
+import { CommonFields } from './CommonFields';
 import { KpiFields } from './KpiFields';
 import { PromqlFields } from './PromqlFields';
+import { QueryTypeField } from './QueryTypeField';
+import { TargetFields } from './TargetFields';
+import { TypeOptions } from './TypeOptions';
 
 type Props = QueryEditorProps<EncoreDataSource, EncoreDataQuery, EncoreJsonData>;
 
-const QUERY_TYPE_OPTIONS = [
-  { value: 'kpi' as const, label: 'KPI', description: 'A streaming KPI from the Encore catalogue' },
-  { value: 'promql' as const, label: 'PromQL', description: 'Any PromQL expression' },
-];
-
 /**
- * The query editor: query type, then the fields of that type, then the options every query has
- * (legend, minimum step, instant, live). Problems are shown under the field they concern,
- * worded exactly as the backend would answer.
+ * The query editor: query type, then what the query reads (a KPI or PromQL; the analyses offer
+ * both), then the options of the type, then legend and step (and instant and live for KPI and
+ * PromQL). Problems are shown under the field they concern, worded exactly as the backend would
+ * answer.
  */
 export function QueryEditor({ query, onChange, onRunQuery }: Props) {
   const problems = useMemo(() => queryProblems(query), [query]);
-  const update = (patch: Partial<EncoreDataQuery>) => onChange({ ...query, ...patch } as EncoreDataQuery);
-  const updateAndRun = (patch: Partial<EncoreDataQuery>) => {
-    update(patch);
+  const detectProblems = useMemo(() => detectionProblems(query), [query]);
+  const update = (patch: QueryPatch) => onChange({ ...query, ...patch } as EncoreDataQuery);
+  const replaceAndRun = (next: EncoreDataQuery) => {
+    onChange(next);
     onRunQuery();
   };
-  const queryType = query.queryType ?? 'promql';
+  const fields = fieldsOf(query);
+  // An unknown type from an old dashboard keeps the PromQL box; the alert above says what is wrong.
+  const type = queryTypeOf(query) ?? 'promql';
+  const target = { query, onChange: update, onRunQuery };
 
   return (
     <Stack direction="column" gap={1}>
@@ -35,75 +41,16 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
           {problems.other}
         </Alert>
       )}
-      <RadioButtonGroup
-        aria-label="Query type"
-        options={QUERY_TYPE_OPTIONS}
-        value={queryType}
-        onChange={(value) => updateAndRun({ queryType: value } as Partial<EncoreDataQuery>)}
-      />
-      {queryType === 'kpi' ? (
-        <KpiFields query={query} problems={problems.fields} onChange={update} onRunQuery={onRunQuery} />
+      <QueryTypeField value={query.queryType} onChange={(next) => replaceAndRun(withQueryType(query, next))} />
+      {isAnalysisType(type) ? (
+        <TargetFields {...target} problems={problems.fields} onReplace={onChange} />
+      ) : type === 'kpi' ? (
+        <KpiFields {...target} problems={problems.fields} />
       ) : (
-        <PromqlFields query={query} problem={problems.fields.expr} onChange={update} onRunQuery={onRunQuery} />
+        <PromqlFields {...target} problem={problems.fields.expr} />
       )}
-      <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-start">
-        <InlineField
-          label="Legend"
-          labelWidth={10}
-          tooltip="Series name; {{label}} is replaced by the series' label value, e.g. {{market}}"
-          invalid={problems.fields.legendFormat !== undefined}
-          error={problems.fields.legendFormat}
-        >
-          <Input
-            aria-label="Legend format"
-            width={28}
-            placeholder="{{market}}"
-            value={query.legendFormat ?? ''}
-            onChange={(e: ChangeEvent<HTMLInputElement>) => update({ legendFormat: e.currentTarget.value === '' ? undefined : e.currentTarget.value })}
-            onBlur={onRunQuery}
-          />
-        </InlineField>
-        <InlineField
-          label="Min step"
-          labelWidth={10}
-          tooltip="Lower bound for the step between points, a Prometheus duration such as 30s or 1m. Grafana's interval and the panel width may make it coarser, never finer."
-          invalid={problems.fields.step !== undefined}
-          error={problems.fields.step}
-        >
-          <Input
-            aria-label="Minimum step"
-            width={12}
-            placeholder="auto"
-            value={query.step ?? ''}
-            onChange={(e: ChangeEvent<HTMLInputElement>) => update({ step: e.currentTarget.value.trim() === '' ? undefined : e.currentTarget.value })}
-            onBlur={onRunQuery}
-          />
-        </InlineField>
-        <InlineField
-          label="Instant"
-          tooltip="Evaluate once at the end of the time range instead of over the whole range"
-          invalid={problems.fields.instant !== undefined}
-          error={problems.fields.instant}
-        >
-          <InlineSwitch
-            aria-label="Instant query"
-            value={query.instant ?? false}
-            onChange={(e: ChangeEvent<HTMLInputElement>) => updateAndRun({ instant: e.currentTarget.checked })}
-          />
-        </InlineField>
-        <InlineField
-          label="Live"
-          tooltip="Keep the panel updated: new samples stream in through Grafana Live"
-          invalid={problems.fields.live !== undefined}
-          error={problems.fields.live}
-        >
-          <InlineSwitch
-            aria-label="Live query"
-            value={query.live ?? false}
-            onChange={(e: ChangeEvent<HTMLInputElement>) => updateAndRun({ live: e.currentTarget.checked })}
-          />
-        </InlineField>
-      </Stack>
+      <TypeOptions type={type} fields={fields} problems={problems.fields} detectProblems={detectProblems} onChange={update} onRunQuery={onRunQuery} />
+      <CommonFields fields={fields} problems={problems.fields} rangeOptions={!isAnalysisType(type)} onChange={update} onRunQuery={onRunQuery} />
     </Stack>
   );
 }

@@ -1,5 +1,5 @@
 import { MAD_TO_SD } from '../robust';
-import type { Baseline, BaselineInput, Detector } from './types';
+import { adaptPoints, type Baseline, type BaselineInput, type Detector } from './types';
 
 /**
  * EWMA control limits: an exponentially weighted mean and variance of the learned values, the
@@ -23,6 +23,8 @@ export function ewmaBaseline(input: BaselineInput, spanPoints = ewmaSpanPoints(i
   const first: number[] = [];
   let mean = NaN;
   let variance = NaN;
+  let outsideRun = 0;
+  const adapt = adaptPoints(input.stepMs);
   for (let i = 0; i < n; i++) {
     const sd = Math.sqrt(variance);
     if (mean === mean) {
@@ -36,14 +38,18 @@ export function ewmaBaseline(input: BaselineInput, spanPoints = ewmaSpanPoints(i
       if (first.length === START_POINTS) [mean, variance] = robustStart(first, minScale);
       continue;
     }
-    const limit = clipZ * (sd > minScale ? sd : minScale);
+    const spread = sd > minScale ? sd : minScale;
+    const limit = clipZ * spread;
     let residual = x - mean;
     const outside = residual > limit || residual < -limit;
-    if (residual > limit) residual = limit;
-    else if (residual < -limit) residual = -limit;
+    outsideRun = outside ? outsideRun + 1 : 0;
+    if (outside) {
+      // Not learned at first, then at the band edge (types.ts).
+      if (outsideRun <= adapt) continue;
+      residual = residual > 0 ? limit : -limit;
+    }
     mean += alpha * residual;
-    // Outside the limits the variance stands still: an incident must not widen its own band.
-    if (!outside) variance = (1 - alpha) * (variance + alpha * residual * residual);
+    variance = (1 - alpha) * (variance + alpha * residual * residual);
   }
   return { expected, scale };
 }

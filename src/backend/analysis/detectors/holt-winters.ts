@@ -1,6 +1,6 @@
 import { MEAN_ABS_TO_SD } from '../robust';
 import { detectSeason } from './period';
-import type { Baseline, BaselineInput, Detector } from './types';
+import { adaptPoints, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
 
 /**
  * Additive Holt-Winters with a damped trend: level, trend and one seasonal term per slot of the
@@ -52,6 +52,9 @@ export function holtWinters(input: BaselineInput, params: HoltWintersParams = HO
   let level = NaN;
   let trend = 0;
   let meanAbs = NaN;
+  let outsideRun = 0;
+  let learnedPoints = 0;
+  const adapt = adaptPoints(input.stepMs);
   // The first cycle initialises the season: each slot starts as its offset from the cycle mean.
   const start = period > 0 ? initialSeason(values, period, season, skip) : -1;
   for (let i = 0; i < n; i++) {
@@ -83,18 +86,26 @@ export function holtWinters(input: BaselineInput, params: HoltWintersParams = HO
     }
     let residual = x - prediction;
     let outside = false;
-    if (spread === spread) {
+    if (spread === spread && learnedPoints >= WARM_POINTS) {
       const limit = clipZ * spread;
       if (residual > limit) [residual, outside] = [limit, true];
       else if (residual < -limit) [residual, outside] = [-limit, true];
+    }
+    // Outside the band: not learned at first, then at the band edge (types.ts).
+    outsideRun = outside ? outsideRun + 1 : 0;
+    if (outside && outsideRun <= adapt) {
+      // As across a gap: the level keeps its trend.
+      level += phi * trend;
+      trend *= phi;
+      continue;
     }
     const value = prediction + residual;
     const previousLevel = level;
     level = alpha * (value - seasonal) + (1 - alpha) * (level + phi * trend);
     trend = beta * (level - previousLevel) + (1 - beta) * phi * trend;
     if (period > 0) season[slot] = gamma * (value - level) + (1 - gamma) * seasonal;
-    // Outside the band the scale stands still: an incident must not widen its own band.
-    if (!outside) meanAbs = meanAbs === meanAbs ? meanAbs + scaleAlpha * (Math.abs(residual) - meanAbs) : Math.abs(residual);
+    meanAbs = meanAbs === meanAbs ? meanAbs + scaleAlpha * (Math.abs(residual) - meanAbs) : Math.abs(residual);
+    learnedPoints++;
   }
   const finalSpread = meanAbs === meanAbs ? Math.max(MEAN_ABS_TO_SD * meanAbs, minScale) : NaN;
   return {

@@ -1,7 +1,8 @@
 /**
  * Which season a series repeats with. Streaming traffic follows the day and the week, so those
- * two are always tried; any other period is found as the highest autocorrelation peak of the
- * series averaged down to at most 600 points. A period counts when its autocorrelation is at
+ * two are always tried first; any other period is found as the highest autocorrelation peak of
+ * the series averaged down to at most 600 points, and must beat them clearly (a peak near the
+ * day is the day, blurred by the coarse grid). A period counts when its autocorrelation is at
  * least MIN_STRENGTH and at least two cycles of data exist.
  */
 
@@ -89,20 +90,29 @@ function strongestPeak(values: Float64Array): number | undefined {
 }
 
 export function detectSeason(values: Float64Array, stepMs: number): Season | undefined {
-  const candidates = new Set<number>();
+  const standard: number[] = [];
   for (const periodMs of [DAY_MS, WEEK_MS]) {
     const points = Math.round(periodMs / stepMs);
-    if (points >= 2 && Math.abs(points * stepMs - periodMs) < stepMs / 2) candidates.add(points);
+    if (points >= 2 && Math.abs(points * stepMs - periodMs) < stepMs / 2) standard.push(points);
   }
-  const peak = strongestPeak(values);
-  if (peak !== undefined && peak >= 2) candidates.add(peak);
-  let best: Season | undefined;
-  for (const periodPoints of [...candidates].sort((a, b) => a - b)) {
-    if (values.length < 2 * periodPoints) continue;
+  const judge = (periodPoints: number): Season | undefined => {
+    if (values.length < 2 * periodPoints) return undefined;
     const strength = autocorrelation(values, periodPoints);
-    if (!(strength >= MIN_STRENGTH)) continue;
-    // A longer period must be clearly better: the week also repeats the day.
-    if (best === undefined || strength > best.strength + 0.05) best = { periodPoints, strength };
+    return strength >= MIN_STRENGTH ? { periodPoints, strength } : undefined;
+  };
+  // The day, or the week when it is clearly stronger (the week also repeats the day).
+  let best: Season | undefined;
+  for (const periodPoints of standard) {
+    const season = judge(periodPoints);
+    if (season && (best === undefined || season.strength > best.strength + 0.05)) best = season;
+  }
+  // Another period only when it is not the day or the week seen through the coarse grid, and
+  // clearly stronger than them.
+  const peak = strongestPeak(values);
+  const nearStandard = peak !== undefined && standard.some((p) => Math.abs(peak - p) <= 0.05 * p);
+  if (peak !== undefined && peak >= 2 && !nearStandard) {
+    const season = judge(peak);
+    if (season && (best === undefined || season.strength > best.strength + 0.1)) best = season;
   }
   return best;
 }

@@ -1,6 +1,6 @@
 import { MAD_TO_SD, MEAN_ABS_TO_SD } from '../robust';
 import { SortedWindow } from './sorted-window';
-import type { Baseline, BaselineInput, Detector } from './types';
+import { adaptPoints, type Baseline, type BaselineInput, type Detector } from './types';
 
 /**
  * Robust rolling baseline: the median of the last `window` learned points, and their MAD as the
@@ -28,6 +28,8 @@ export function rollingBaseline(input: BaselineInput, windowPoints = rollingWind
   const minimum = Math.min(windowPoints, 10);
   let center = NaN;
   let spread = NaN;
+  let outsideRun = 0;
+  const adapt = adaptPoints(input.stepMs);
   for (let i = 0; i < n; i++) {
     if (window.size >= minimum) {
       expected[i] = center;
@@ -35,12 +37,16 @@ export function rollingBaseline(input: BaselineInput, windowPoints = rollingWind
     }
     const x = values[i]!;
     if (x !== x || (skip !== undefined && skip[i] === 1)) continue;
-    // Learn a clipped value: an outlier counts as a value at the band edge.
+    // Outside the band: not learned at first, then learned at the band edge (types.ts).
     let learned = x;
-    if (spread === spread) {
+    if (window.size >= minimum) {
       const limit = clipZ * spread;
-      if (x > center + limit) learned = center + limit;
-      else if (x < center - limit) learned = center - limit;
+      const outside = x > center + limit || x < center - limit;
+      outsideRun = outside ? outsideRun + 1 : 0;
+      if (outside) {
+        if (outsideRun <= adapt) continue;
+        learned = x > center ? center + limit : center - limit;
+      }
     }
     window.push(learned);
     // Re-sorted every SORT_BATCH points, and on every point until it holds `minimum`.

@@ -1,6 +1,6 @@
 import { MEAN_ABS_TO_SD, medianInPlace } from '../robust';
 import { detectSeason } from './period';
-import type { Baseline, BaselineInput, Detector } from './types';
+import { adaptPoints, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
 
 /**
  * Seasonal baseline: the median of the same moment in the last few cycles (yesterday, the day
@@ -32,6 +32,9 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
   let level = NaN; // plain level while no cycle is known; offset from the seasonal median after
   let seasonalKnown = false;
   let meanAbs = NaN;
+  let outsideRun = 0;
+  let learnedPoints = 0;
+  const adapt = adaptPoints(input.stepMs);
   let lastReference = NaN;
   for (let i = 0; i < n; i++) {
     let reference = NaN;
@@ -68,15 +71,22 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
     }
     let residual = x - prediction;
     let outside = false;
-    if (spread === spread) {
+    if (spread === spread && learnedPoints >= WARM_POINTS) {
       const limit = clipZ * spread;
       if (residual > limit) [residual, outside] = [limit, true];
       else if (residual < -limit) [residual, outside] = [-limit, true];
     }
+    // Outside the band: not learned at first, then at the band edge (types.ts).
+    outsideRun = outside ? outsideRun + 1 : 0;
+    if (outside && outsideRun <= adapt) {
+      // Next cycle sees what was expected here, not the anomaly.
+      learned[i] = prediction;
+      continue;
+    }
     learned[i] = prediction + residual;
     level += levelAlpha * residual;
-    // Outside the band the scale stands still: an incident must not widen its own band.
-    if (!outside) meanAbs = meanAbs === meanAbs ? meanAbs + scaleAlpha * (Math.abs(residual) - meanAbs) : Math.abs(residual);
+    meanAbs = meanAbs === meanAbs ? meanAbs + scaleAlpha * (Math.abs(residual) - meanAbs) : Math.abs(residual);
+    learnedPoints++;
   }
   return { expected, scale };
 }

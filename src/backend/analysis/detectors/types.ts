@@ -24,14 +24,28 @@ export interface BaselineInput {
   /** 1 = do not learn from this point (inside a data-quality failure) */
   skip?: Uint8Array;
   /**
-   * Residuals beyond this many scales are clipped before the model learns from them, so an
-   * anomaly does not become the new normal at once (the same z as the band edge).
+   * The band edge in scales. Values beyond it are not learned at first, so an anomaly neither
+   * becomes the new normal nor widens its own band; once a run of them outlasts
+   * adaptPoints(stepMs), they are learned clipped to the band edge, so a lasting change becomes
+   * the new normal.
    */
   clipZ: number;
   /** the smallest scale to report: below it a flat series would flag every rounding step */
   minScale: number;
   /** seasonal models: the period in points (detected when absent) */
   periodPoints?: number;
+}
+
+/**
+ * How long values may stay outside the band before the model starts to follow them: an hour of
+ * points (within 5..240). Shorter incidents stay flagged throughout; a change that lasts longer is
+ * taken for the new normal.
+ */
+/** Points a scale must have learned from before values can be outside its band at all. */
+export const WARM_POINTS = 10;
+
+export function adaptPoints(stepMs: number): number {
+  return Math.min(240, Math.max(5, Math.round(3_600_000 / stepMs)));
 }
 
 export interface Detector {

@@ -1,15 +1,18 @@
 import { timeAt } from '../grid';
+import { DEFAULT_FRESHNESS_LIMIT_MS } from './freshness';
 import {
   displayName,
   duration,
   firstFinite,
-  judgeBelow,
-  listed,
   isoTime,
+  judgeBelow,
+  lastFinite,
+  listed,
   num,
   percent,
   placeable,
   plural,
+  positiveOr,
   rangeValid,
   spanOf,
 } from './shared';
@@ -28,6 +31,11 @@ import type { CheckOutcome, QualityOptions, QualitySeries } from './types';
  * When no series has earlier data, the late start is a hole in the data (retention, an outage of
  * the whole pipeline) and counts. Steps after a series' last sample always count: a series that
  * stops is the failure this check is for.
+ *
+ * Near now, steps after the newest sample of the whole answer are late, not missing, as long as
+ * they are within the freshness limit: the latest scrape has not arrived yet, and whether that
+ * is a problem is for freshness to say. Without this a range ending now would warn for the one
+ * step that is always still being scraped.
  */
 
 export const COMPLETENESS_WARN_BELOW = 0.99;
@@ -38,6 +46,19 @@ const TITLE = 'Completeness';
 export interface CompletenessOutcome extends CheckOutcome {
   /** finite points over expected steps, all series together (1 when nothing was expected) */
   overall: number;
+}
+
+/** The time after which a missing step is late rather than missing (Infinity: none is). */
+function lateAfter(series: readonly QualitySeries[], options: QualityOptions): number {
+  if (!Number.isFinite(options.nowMs)) return Infinity;
+  const limit = positiveOr(options.freshnessLimitMs, DEFAULT_FRESHNESS_LIMIT_MS);
+  let newest = -Infinity;
+  for (const s of series) {
+    if (!placeable(s.grid)) continue;
+    const last = lastFinite(s.grid.values);
+    if (last >= 0) newest = Math.max(newest, timeAt(s.grid, last));
+  }
+  return Math.max(newest, options.nowMs - limit);
 }
 
 export function checkCompleteness(series: readonly QualitySeries[], options: QualityOptions): CompletenessOutcome {
@@ -69,6 +90,7 @@ export function checkCompleteness(series: readonly QualitySeries[], options: Qua
     return first < 0 ? NaN : timeAt(s.grid, first);
   });
   const earliest = firstTimes.reduce((min, t) => (t < min ? t : min), Infinity);
+  const judgedEnd = Math.min(end, lateAfter(series, options));
 
   const results: Array<{ index: number; present: number; expected: number; share: number }> = [];
   let newcomers = 0;
@@ -85,7 +107,7 @@ export function checkCompleteness(series: readonly QualitySeries[], options: Qua
     const firstTime = firstTimes[index]!;
     const newcomer = firstTime > earliest && firstTime > start;
     if (newcomer) newcomers++;
-    const span = spanOf(s.grid, newcomer ? firstTime : start, end);
+    const span = spanOf(s.grid, newcomer ? firstTime : start, judgedEnd);
     let present = 0;
     let mask: Uint8Array | undefined;
     for (let i = span.first; i <= span.last; i++) {

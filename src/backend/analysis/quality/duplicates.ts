@@ -173,7 +173,7 @@ export function checkDuplicates(series: readonly QualitySeries[]): CheckOutcome 
   const findings = [...failed, ...warned];
   const message =
     findings.length === 0
-      ? `No series of ${plural(series.length, 'series', 'series')} repeats or contradicts another, and no input sample was repeated.`
+      ? `None of the ${plural(series.length, 'series', 'series')} repeats or contradicts another, and the input repeated no sample.`
       : `${capitalise(findings.join('; '))}: give each sender a distinguishing label or fix the export that writes the same series twice.`;
   return {
     check: { id: 'duplicates', title: TITLE, status, value: involved.size, threshold: 0, unit: 'short', message, series: listed([...failNames, ...warnNames]) },

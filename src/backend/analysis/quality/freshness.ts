@@ -84,7 +84,7 @@ export function checkFreshness(series: readonly QualitySeries[], options: Qualit
   const message =
     verdict.status === 'pass'
       ? `The newest sample is ${duration(age)} old at ${isoTime(now)}, within the freshness limit (${limits})${staleText}.`
-      : `The newest sample of any series is ${duration(age)} old at ${isoTime(now)} (${isoTime(newest)}), ${verdict.status === 'fail' ? 'over the freshness limit' : 'over half the freshness limit'} (${limits}): check that the collector is up and that Prometheus scrapes it.`;
+      : `The newest sample of any series (${isoTime(newest)}) is ${duration(age)} old at ${isoTime(now)}, ${verdict.status === 'fail' ? 'over the freshness limit' : 'over half the freshness limit'} (${limits}): check that the collector is up and that Prometheus scrapes it.`;
   return {
     check: { ...base, status: verdict.status, value: seconds(age), threshold: verdict.threshold / 1000, message, series: listed(names) },
     issues,

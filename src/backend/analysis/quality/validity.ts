@@ -56,7 +56,9 @@ export function checkValidity(series: readonly QualitySeries[], options: Quality
   const rangeNote = range ? '' : given ? ' (the valid range given is not a range of two numbers, so only infinities were looked for)' : ' (no valid range given, so only infinities were looked for)';
   let message: string;
   if (total === 0) {
-    message = `All values of ${plural(series.length, 'series', 'series')} are within ${rangeText}${rangeNote}.`;
+    message = range
+      ? `All values of ${plural(series.length, 'series', 'series')} are within ${rangeText}.`
+      : `No value of ${plural(series.length, 'series', 'series')} is infinite${rangeNote}.`;
   } else {
     const s = series[example!.index]!;
     const when = placeable(s.grid) ? ` at ${isoTime(timeAt(s.grid, example!.point))}` : '';

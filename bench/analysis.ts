@@ -1,0 +1,159 @@
+// Analysis speed: each detector on one long series, and the query-sized case the issue names
+// (7 days at a 1-minute step, 20 series, plus the training history the pipeline fetches),
+// through the same pure steps the query pipeline runs: quality checks, detection, events, frames.
+// Figures are CPU time of this process (points per CPU second = per core), median of several runs
+// after warm-up, so other processes on the machine do not skew them.
+//   npm run bench:analysis [-- --runs=7]
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { detect } from '../src/backend/analysis/detect';
+import { ALGORITHMS } from '../src/backend/analysis/detectors';
+import { anomalyEvents } from '../src/backend/analysis/events';
+import { forecast } from '../src/backend/analysis/forecast';
+import { detectOutliers } from '../src/backend/analysis/outliers';
+import type { Grid } from '../src/backend/analysis/grid';
+import { encodeFrameArrow } from '../src/backend/grafana/frames';
+import { analysedFrames } from '../src/backend/query/analysis/frames';
+import { planDetection } from '../src/backend/query/analysis/options';
+import { runQualityChecks } from '../src/backend/query/analysis/quality';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const runsArg = process.argv.find((a) => a.startsWith('--runs='));
+const RUNS = runsArg ? Number(runsArg.slice('--runs='.length)) : 7;
+const MINUTE = 60_000;
+const DAY = 1440;
+
+/** Deterministic noise: a daily shape, weekly swing, gaussian noise, a few spikes. */
+function series(points: number, seed: number, level = 100): Float64Array {
+  let state = seed * 2654435761;
+  const uniform = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return (state + 1) / 2147483649;
+  };
+  const out = new Float64Array(points);
+  for (let i = 0; i < points; i++) {
+    const daily = Math.sin((2 * Math.PI * i) / DAY);
+    const weekly = 0.1 * Math.sin((2 * Math.PI * i) / (7 * DAY));
+    const noise = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    out[i] = level * (1 + 0.4 * daily + weekly) + 3 * noise + (uniform() < 0.0005 ? 40 : 0);
+  }
+  return out;
+}
+
+function cpuMs(run: () => void): number {
+  const before = process.cpuUsage();
+  run();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function measure(run: () => void): number {
+  for (let i = 0; i < 3; i++) run();
+  return median(Array.from({ length: RUNS }, () => cpuMs(run)));
+}
+
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+// A yardstick for the machine: a plain loop summing floats.
+const yard = new Float64Array(10_000_000).map((_, i) => i % 7);
+let sink = 0;
+const sumMs = measure(() => {
+  let s = 0;
+  for (let i = 0; i < yard.length; i++) s += yard[i]!;
+  sink += s;
+});
+
+// ---- one detector, one long series -------------------------------------------------------------
+const LONG = 28 * DAY; // four weeks at one minute: 40,320 points
+const long: Grid = { startMs: 0, stepMs: MINUTE, values: series(LONG, 1) };
+const detectorRows = ALGORITHMS.map((algorithm) => {
+  const ms = measure(() => {
+    detect(long, { algorithm, historyPoints: 4 * DAY, periodPoints: algorithm === 'auto' ? undefined : DAY });
+  });
+  return [algorithm, fmt(LONG / 1000), fmt(ms, 2), fmt(LONG / ms / 1000, 2)];
+});
+
+// ---- the query-sized case ----------------------------------------------------------------------
+const SERIES = 20;
+const RANGE = 7 * DAY;
+const { historyPoints } = planDetection({ algorithm: 'auto', sensitivity: 0.5, direction: 'both', season: 'auto' }, MINUTE);
+const total = historyPoints + RANGE;
+const grids = Array.from({ length: SERIES }, (_, k) => ({ labels: { market: `M${k}` }, grid: { startMs: 0, stepMs: MINUTE, values: series(total, k + 2, 50 + 10 * k) } }));
+const names = grids.map((g) => g.labels.market);
+const times = Array.from({ length: RANGE }, (_, i) => (historyPoints + i) * MINUTE);
+const { options } = planDetection({ algorithm: 'auto', sensitivity: 0.5, direction: 'both', season: 'auto' }, MINUTE);
+
+let quality: ReturnType<typeof runQualityChecks> | undefined;
+let detections: ReturnType<typeof detect>[] = [];
+const qualityMs = measure(() => {
+  quality = runQualityChecks({ series: grids, names, rangeStart: historyPoints, rangeStartMs: historyPoints * MINUTE, rangeEndMs: (total - 1) * MINUTE, nowMs: total * MINUTE });
+});
+const detectMs = measure(() => {
+  detections = grids.map((g, i) => detect(g.grid, { ...options, historyPoints, dataIssues: quality!.masks[i] }));
+});
+const eventsMs = measure(() => {
+  grids.forEach((g, i) => anomalyEvents(g.grid, detections[i]!, { fromIndex: historyPoints }));
+});
+let frames: ReturnType<typeof analysedFrames> = [];
+const framesMs = measure(() => {
+  frames = analysedFrames(
+    grids.map((g, i) => {
+      const d = detections[i]!;
+      const from = historyPoints;
+      return { labels: g.labels, times, value: g.grid.values.subarray(from), expected: d.expected.subarray(from), lower: d.lower.subarray(from), upper: d.upper.subarray(from), score: d.score.subarray(from), anomaly: d.anomaly.subarray(from), dataIssue: quality!.masks[i]!.subarray(from) };
+    }),
+    { refId: 'A', executedQueryString: '', stepMs: MINUTE },
+    'all',
+  );
+});
+const encodeMs = measure(() => {
+  for (const frame of frames) encodeFrameArrow(frame);
+});
+const outliersMs = measure(() => {
+  detectOutliers(grids.map((g) => g.grid), { historyPoints });
+});
+const forecastMs = measure(() => {
+  for (const g of grids) forecast(g.grid, { horizonPoints: DAY, periodPoints: DAY });
+});
+const analysisMs = qualityMs + detectMs + eventsMs;
+const algorithmsChosen = [...new Set(detections.map((d) => d.algorithm))].join(', ');
+
+const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+const lines = [
+  `# Analysis speed`,
+  '',
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`,
+  `CPU time of the benchmark process, median of ${RUNS} runs after 3 warm-up runs (\`npm run bench:analysis\`).`,
+  `Yardstick: a plain loop summing 10 M floats takes ${fmt(sumMs, 1)} ms here (${fmt((sumMs * 1e6) / yard.length, 2)} ns per element).`,
+  '',
+  '## One detector, one series (28 days at 1 minute, 4 days of history, daily period given)',
+  '',
+  '| algorithm | points (k) | CPU ms | M points/s per core |',
+  '|---|---:|---:|---:|',
+  ...detectorRows.map((r) => `| ${r.join(' | ')} |`),
+  '',
+  `## A 7-day, 1-minute, 20-series anomaly query (auto; ${historyPoints} history points per series, ${fmt((SERIES * total) / 1000, 0)} k points in all)`,
+  '',
+  '| step | CPU ms |',
+  '|---|---:|',
+  `| data-quality checks | ${fmt(qualityMs, 2)} |`,
+  `| detection (auto chose: ${algorithmsChosen}) | ${fmt(detectMs, 2)} |`,
+  `| anomaly events | ${fmt(eventsMs, 2)} |`,
+  `| **analysis (quality + detection + events)** | **${fmt(analysisMs, 2)}** |`,
+  `| frames (8 fields per series) | ${fmt(framesMs, 2)} |`,
+  `| Arrow encoding of the frames | ${fmt(encodeMs, 2)} |`,
+  `| outliers across the 20 series (instead of detection) | ${fmt(outliersMs, 2)} |`,
+  `| forecast, 1 day ahead, 20 series | ${fmt(forecastMs, 2)} |`,
+  '',
+];
+const text = lines.join('\n');
+console.log(text);
+if (process.argv.includes('--write')) writeFileSync(join(ROOT, 'bench', 'results', 'analysis.md'), `${text}\n`);
+if (sink === -1) console.log(sink);
