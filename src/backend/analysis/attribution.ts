@@ -20,7 +20,10 @@ import { histogramRate, type KpiExpr } from '../../common/kpis/expression';
  *   the weight-averaged level of the segments. A p95 is not such an average, so these shares are
  *   approximate.
  *
- * share = contribution / aggregate change, so a positive share pushed the KPI the way it moved.
+ * share = contribution / aggregate change, so a positive share pushed the KPI the way it moved;
+ * it exceeds 1 when other groups pulled the other way. Hints are the groups with a share of at
+ * least MIN_SHARE, pairs by the PAIR_SHARE_OF_PARENT rule, best first. Groups that offset the
+ * change (share < 0) are not causes of it and are not reported.
  */
 
 export type ChangeKind = 'ratio' | 'additive' | 'level';
@@ -147,17 +150,20 @@ export function explainChange(segments: readonly SegmentChange[], options: Expla
   const r0 = additiveKind ? total.n0 : total.n0 / total.d0;
   const r1 = additiveKind ? total.n1 : total.n1 / total.d1;
   const change = r1 - r0;
-  // Rounding differences of equal windows are not a change.
-  if (!Number.isFinite(change) || Math.abs(change) <= 1e-12 * Math.max(Math.abs(r0), Math.abs(r1))) return [];
-
-  const contribution = (g: Group): number =>
+  if (!Number.isFinite(change)) return [];
+  const contribution = (g: Sums): number =>
     additiveKind ? g.n1 - g.n0 : g.n1 / total.d1 - g.n0 / total.d0 - r0 * (g.d1 / total.d1 - g.d0 / total.d0);
+  // A net change that is rounding of segment changes cancelling out is not a change.
+  const magnitude = usable.reduce((m, row) => m + Math.abs(contribution(row)), 0);
+  if (!(Math.abs(change) > 1e-9 * magnitude)) return [];
+
   const groups = groupsOf(segments, rows);
   const share = new Map<string, number>();
   for (const [key, g] of groups) {
-    // A group holding every segment is the aggregate itself; one equal to a parent says nothing more.
+    // A group holding every segment is the aggregate itself.
     if (g.segments === usable.length) continue;
-    share.set(key, contribution(g) / change);
+    const s = contribution(g) / change;
+    if (Number.isFinite(s)) share.set(key, s);
   }
 
   const chosen = choose(groups, share);

@@ -1,6 +1,6 @@
 import { DETECTORS } from './detectors';
 import { detectSeason, DAY_MS } from './detectors/period';
-import type { Algorithm, ConcreteAlgorithm } from './detectors/types';
+import { LEARNING_Z, type Algorithm, type ConcreteAlgorithm } from './detectors/types';
 import type { Grid } from './grid';
 import { bandZ, DEFAULT_SENSITIVITY, FLAG_SCORE, scoreOf, type Direction } from './score';
 
@@ -66,7 +66,7 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
     stepMs,
     startMs: grid.startMs,
     skip: options.dataIssues,
-    clipZ: zBand,
+    clipZ: LEARNING_Z,
     minScale: smallestScale(prefix),
     periodPoints,
   });
@@ -75,7 +75,7 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   const score = new Float64Array(n);
   const anomaly = new Uint8Array(n);
   const direction = options.direction ?? 'both';
-  const minDuration = Math.max(1, Math.floor(options.minDurationPoints ?? 1));
+  const minDuration = Math.max(1, Math.floor(options.minDurationPoints ?? 1) || 1);
   const issues = options.dataIssues;
   let run = 0;
   for (let i = 0; i < n; i++) {

@@ -8,16 +8,26 @@ import { MAD_TO_SD } from './robust';
  * Forecasts for "revenue below forecast band": the continuation of a series with a prediction
  * interval. Additive Holt-Winters with a damped trend when the history holds two cycles of a
  * season, Holt's damped linear method when it does not, the last value (a random walk) when
- * there are too few points for either.
+ * there are fewer than MIN_MODEL_POINTS values, nothing when there are none.
+ *
+ * Fitting: a small grid of smoothing parameters (candidates), chosen by one-step error on the
+ * recent history. A detected season must also earn its place: Holt-Winters and Holt are compared
+ * on their backtest errors over the horizon (see model). A season the caller gives is used.
  *
  * The interval at step h is mean ± z·σ(h), σ(h) the larger of two estimates:
  * - the model's own: the additive Holt-Winters h-step variance σ₁²·(1 + Σ_{j<h} c_j²), with
  *   c_j = α + αβφ_j + γ(1-α)·[j ≡ 0 mod m] (Hyndman et al. 2008, class 1, in the textbook
- *   parameterisation the detector uses); for the random walk that is σ₁²·h;
- * - the history's: the model refitted at up to BACKTEST_ORIGINS earlier origins and projected
- *   forward, σ(h) from the errors it made h steps ahead. This is what catches misfit, such as the
- *   damped trend falling behind a trend that did not damp, which the formula cannot see.
- * A model is only as honest as its worst estimate, hence the larger one.
+ *   parameterisation the detector uses), σ₁ the detector's one-step scale; for the random walk
+ *   σ₁²·h, σ₁ from the steps between values;
+ * - the history's (empirical): the model refitted at up to BACKTEST_ORIGINS earlier origins and
+ *   projected forward, σ(h) from the errors it made h steps ahead (empiricalSigma). This is what
+ *   catches misfit, such as the damped trend falling behind a trend that did not damp, or noise
+ *   that is not independent, which the formula assumes away.
+ * In the trials that chose this (95 % intervals, a day ahead), the formula alone held 0-14 of 48
+ * points of a clean trend with a daily sine, 77 % of AR(1) noise, 81 % of a random walk; the
+ * larger of the two held 41-48, 89 % and 90 %, and 98 % of independent noise (the formula 95-97 %).
+ *
+ * Series that never went negative (revenue, plays) are forecast at or above 0.
  */
 
 export interface ForecastOptions {
@@ -61,17 +71,16 @@ const FIT_CYCLES = 8;
 const FIT_POINTS = 5_000;
 
 /**
- * The parameters tried; the one-step error picks one. The detector's defaults come first (a slow
+ * The parameters tried; the one-step error picks one. The slow ones are the detector's (a slow
  * level suits seasonal traffic); faster ones let Holt follow a trend it would otherwise learn over
- * hundreds of points.
+ * hundreds of points. The damping stays the detector's: a forecast should not extrapolate a
+ * trend for ever.
  */
 function candidates(seasonal: boolean): HoltWintersParams[] {
-  const out: HoltWintersParams[] = [HOLT_WINTERS_DEFAULTS];
+  const out: HoltWintersParams[] = [];
   for (const alpha of [0.05, 0.2, 0.5]) {
     for (const beta of [0.002, 0.05]) {
-      for (const gamma of seasonal ? [0.1, 0.3] : [0]) {
-        out.push({ alpha, beta, gamma, phi: HOLT_WINTERS_DEFAULTS.phi });
-      }
+      for (const gamma of seasonal ? [0.1, 0.3] : [0]) out.push({ alpha, beta, gamma, phi: HOLT_WINTERS_DEFAULTS.phi });
     }
   }
   return out;
@@ -102,13 +111,13 @@ export function forecast(grid: Grid, options: ForecastOptions): Forecast {
     result = { ...naive(values, horizon, minScale), method: 'naive' };
   } else {
     const requestedPeriod = options.periodPoints !== undefined && options.periodPoints >= 2 ? Math.floor(options.periodPoints) : undefined;
-    const period = requestedPeriod ?? detectSeason(values, stepMs)?.periodPoints ?? 0;
-    const history = values.subarray(Math.max(0, values.length - Math.max(FIT_POINTS, FIT_CYCLES * period)));
-    const seasonal = period >= 2 && history.length >= 2 * period ? model(history, stepMs, period, minScale, horizon) : undefined;
-    const holt = seasonal ? undefined : model(history, stepMs, 0, minScale, horizon);
-    if (seasonal) result = { ...seasonal, method: 'holt_winters', periodPoints: period };
-    else if (holt) result = { ...holt, method: 'holt' };
-    else result = { ...naive(values, horizon, minScale), method: 'naive' };
+    const detected = requestedPeriod ?? detectSeason(values, stepMs)?.periodPoints ?? 0;
+    const history = values.subarray(Math.max(0, values.length - Math.max(FIT_POINTS, FIT_CYCLES * detected)));
+    const period = detected >= 2 && history.length >= 2 * detected ? detected : 0;
+    const fitted = model(history, stepMs, period, requestedPeriod === undefined, minScale, horizon);
+    if (fitted === undefined) result = { ...naive(values, horizon, minScale), method: 'naive' };
+    else if (fitted.period > 0) result = { ...fitted, method: 'holt_winters', periodPoints: fitted.period };
+    else result = { ...fitted, method: 'holt' };
   }
 
   const out = blank(horizon, result.method);
@@ -182,23 +191,45 @@ function naive(values: Float64Array, horizon: number, minScale: number): { mean:
   return { mean, sigma };
 }
 
-/** Fits (Holt-Winters with `period`, Holt with 0), projects and sizes the interval; undefined when it could not start. */
+/**
+ * Fits, projects and sizes the interval; undefined when no model could start. A detected period
+ * competes with none on the backtest's mean |error| over the horizon: a trend alone autocorrelates
+ * at every lag, and a season read into it only adds noise, which a one-step error hides
+ * (following the last hour closely is not forecasting the next day).
+ */
 function model(
   history: Float64Array,
   stepMs: number,
   period: number,
+  compete: boolean,
   minScale: number,
   horizon: number,
-): { mean: Float64Array; sigma: Float64Array } | undefined {
-  const fitted = fit(history, stepMs, period, minScale);
-  if (fitted === undefined) return undefined;
-  const { state } = fitted;
+): { mean: Float64Array; sigma: Float64Array; period: number } | undefined {
+  let best: { state: HoltWintersState; errors: number[][] | undefined; score: number } | undefined;
+  for (const p of period > 0 ? (compete ? [period, 0] : [period]) : [0]) {
+    const state = fit(history, stepMs, p, minScale);
+    if (state === undefined) continue;
+    const errors = backtest(history, stepMs, state, minScale, horizon);
+    let total = 0;
+    let count = 0;
+    for (const step of errors ?? []) {
+      for (const e of step) total += e;
+      count += step.length;
+    }
+    // Without a backtest the season stands: it was found in two cycles of data.
+    const score = count > 0 ? total / count : Infinity;
+    if (best === undefined || score < best.score) best = { state, errors, score };
+  }
+  // A given season that could not start (too few values in its cycles): Holt.
+  if (best === undefined && period > 0 && !compete) return model(history, stepMs, 0, false, minScale, horizon);
+  if (best === undefined) return undefined;
+  const { state, errors } = best;
   const mean = new Float64Array(horizon);
   for (let h = 0; h < horizon; h++) mean[h] = project(state, h + 1);
   const sigma = analyticSigma(state, horizon);
-  const empirical = backtestSigma(history, stepMs, period, minScale, state.params, horizon);
+  const empirical = errors && empiricalSigma(errors, horizon);
   if (empirical) for (let h = 0; h < horizon; h++) sigma[h] = Math.max(sigma[h]!, empirical[h]!);
-  return { mean, sigma };
+  return { mean, sigma, period: state.period };
 }
 
 function run(values: Float64Array, stepMs: number, period: number, minScale: number, params: HoltWintersParams) {
@@ -210,7 +241,7 @@ function run(values: Float64Array, stepMs: number, period: number, minScale: num
  * history. Not capped: caps at the model's running scale or at a multiple of the median error
  * both reward a model that stalls far off (its scale stays small, or half its errors are tiny).
  */
-function fit(history: Float64Array, stepMs: number, period: number, minScale: number): { state: HoltWintersState } | undefined {
+function fit(history: Float64Array, stepMs: number, period: number, minScale: number): HoltWintersState | undefined {
   let best: { state: HoltWintersState; error: number } | undefined;
   const from = history.length >> 1;
   for (const params of candidates(period > 0)) {
@@ -228,7 +259,7 @@ function fit(history: Float64Array, stepMs: number, period: number, minScale: nu
     const error = count > 0 ? total / count : Infinity;
     if (best === undefined || error < best.error) best = { state, error };
   }
-  return best;
+  return best?.state;
 }
 
 /** Median of a scratch array of finite values (sorted in place). */
@@ -262,20 +293,13 @@ function analyticSigma(state: HoltWintersState, horizon: number): Float64Array {
 }
 
 /**
- * σ(h) from refits at earlier origins: MAD_TO_SD × the median |error| over the steps [h/2, h]
- * (around 0, so a bias counts), evaluated at steps √2 apart and interpolated, never decreasing
- * with h, grown as √h past the longest horizon the history could check. Undefined when the
- * history is too short to hold out anything.
+ * The model refitted at up to BACKTEST_ORIGINS earlier origins (the same parameters and period)
+ * and projected forward: |error| by step ahead, index h. Undefined when the history is too short
+ * to hold anything out.
  */
-function backtestSigma(
-  history: Float64Array,
-  stepMs: number,
-  period: number,
-  minScale: number,
-  params: HoltWintersParams,
-  horizon: number,
-): Float64Array | undefined {
+function backtest(history: Float64Array, stepMs: number, fitted: HoltWintersState, minScale: number, horizon: number): number[][] | undefined {
   const n = history.length;
+  const { period, params } = fitted;
   // Origins start once a model can: after the season's first cycle and a few points more.
   const warm = period + Math.max(MIN_MODEL_POINTS, period >> 1);
   const reach = Math.min(horizon, Math.floor((n - warm) / 2));
@@ -292,6 +316,15 @@ function backtestSigma(
       if (error === error) errors[h]!.push(Math.abs(error));
     }
   }
+  return errors;
+}
+
+/**
+ * σ(h) from backtest errors: MAD_TO_SD × the median |error| over the steps [h/2, h] (around 0,
+ * so a bias counts), evaluated at steps √2 apart and interpolated, never decreasing with h, grown
+ * as √h past the longest horizon the history could check.
+ */
+function empiricalSigma(errors: number[][], horizon: number): Float64Array | undefined {
   const checkpoints: Array<{ h: number; sigma: number }> = [];
   for (let h = 1; h <= horizon; h = Math.max(h + 1, Math.round(h * Math.SQRT2))) {
     const window: number[] = [];

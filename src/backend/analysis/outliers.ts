@@ -1,32 +1,41 @@
-import { detect } from './detect';
+import { detect, minDecisionPoints } from './detect';
 import { AnalysisInputError, type Grid } from './grid';
-import { MAD_TO_SD, MEAN_ABS_TO_SD, medianInPlace } from './robust';
+import { MAD_TO_SD, MEAN_ABS_TO_SD, median, medianInPlace } from './robust';
 import type { Direction } from './score';
 
 /**
  * Which series departs from its peers: one market among many, one platform among all. Peers share
  * the daily shape and the traffic surges, and one market can be a hundred times another, so the
- * raw values say little. Each series is instead placed among its peers at every point, and a
- * series is an outlier when that position changes:
+ * raw values say little. Each series instead has a usual place among its peers, and it is an
+ * outlier when it leaves that place.
  *
- * - all values > 0: log value minus the median log of the series at that point (a ratio to the
- *   typical peer, so a common surge or daily shape cancels whatever the sizes);
- * - otherwise: (value - median) / (MAD_TO_SD × MAD) across the series at that point.
+ * All values > 0 (traffic, revenue): in logs, series s at time t is c(t) + o_s + noise. o_s, the
+ * usual place, is the median over the series' first decision points of its log minus the median
+ * log of all series then. c(t), the common level, comes from the other series' log − o_s.
+ * Otherwise (zeros, signed values): the same in standard units, x = μ(t) + σ(t)·o_s, with o_s from
+ * (x − median) / MAD, and μ, σ fitted robustly to the other series at each point.
  *
- * The position series then goes through the robust rolling detector (causal, like every
- * detector), and its expected value and band are mapped back to the series' own units with that
- * point's median (and MAD).
+ * Why not the cross-sectional median of the values itself: with eight markets it is the mean of
+ * the fourth and fifth, so when one of those moves every other market seems to move the other
+ * way. Relative to their usual places the series form a cluster, and one leaving it barely moves
+ * the cluster's centre. Why the other series: a centre fitted to a handful of series follows each
+ * of them a little, the more so the fewer there are, which hides its own departures.
+ *
+ * The position (value − expected place, in log units or spreads) then goes through the robust
+ * rolling detector, causal like every detector, and the expected value and band are mapped back
+ * to the series' own units.
  */
 
 export interface OutlierOptions {
   sensitivity?: number;
   direction?: Direction;
   minDurationPoints?: number;
+  /** points before this index are training history; the usual places are read there */
   historyPoints?: number;
 }
 
 export interface OutlierResult {
-  /** where the series would be if it kept its place among its peers; NaN where that is unknown */
+  /** where the series would be at its usual place among its peers; NaN where that is unknown */
   expected: Float64Array;
   lower: Float64Array;
   upper: Float64Array;
@@ -41,6 +50,15 @@ export interface OutlierResult {
  * which of them departed, so fewer than three series score 0 everywhere.
  */
 export const MIN_PEERS = 3;
+/**
+ * Up to this many series each gets a centre fitted without it; beyond, one series weighs too
+ * little in the centre to matter, and a centre per series would cost k² per point.
+ */
+const LEAVE_ONE_OUT_MAX = 32;
+/** The line fit pairs each series with this many others at most, so its cost stays linear. */
+const MAX_PARTNERS = 64;
+/** A usual place read from fewer points than this is no better than a guess. */
+const MIN_PLACE_POINTS = 10;
 
 /** Throws AnalysisInputError when the grids do not share start, step and length. */
 export function detectOutliers(series: readonly Grid[], options: OutlierOptions = {}): OutlierResult[] {
@@ -59,29 +77,22 @@ export function detectOutliers(series: readonly Grid[], options: OutlierOptions 
   });
   if (series.length < MIN_PEERS) return series.map(() => unknown(n));
 
-  const k = series.length;
   const logs = series.every((grid) => grid.values.every((v) => !Number.isFinite(v) || v > 0));
-  const center = new Float64Array(n).fill(NaN);
-  const spread = new Float64Array(n).fill(NaN);
-  const units = new Float64Array(n).fill(1);
-  const positions = series.map(() => new Float64Array(n).fill(NaN));
-  const scratch = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const unit = logs ? 1 : unitAt(series, i);
-    const point = peersAt(series, i, logs, unit, scratch);
-    if (point === undefined) continue;
-    center[i] = point.center;
-    spread[i] = point.spread;
-    units[i] = unit;
-    for (let s = 0; s < k; s++) {
-      const x = transform(series[s]!.values[i]!, logs, unit);
-      if (Number.isFinite(x)) positions[s]![i] = (x - point.center) / point.spread;
-    }
-  }
+  const units = new Float64Array(n);
+  for (let i = 0; i < n; i++) units[i] = logs ? 1 : unitAt(series, i);
+  const values = series.map((grid) => grid.values.map((v, i) => transform(v, logs, units[i]!)));
+  const history = (options.historyPoints ?? 0) > 0 ? options.historyPoints! : minDecisionPoints(first.stepMs);
+  const { places, weights } = usualPlaces(values, logs, Math.max(MIN_PLACE_POINTS, Math.floor(history)));
+  const shared = values.length > LEAVE_ONE_OUT_MAX ? commonFrame(values, places, weights, logs, -1) : undefined;
 
-  return positions.map((values) => {
+  return values.map((transformed, s) => {
+    const place = places[s]!;
+    if (place !== place) return unknown(n);
+    const { level, spread } = shared ?? commonFrame(values, places, weights, logs, s);
+    const position = new Float64Array(n);
+    for (let i = 0; i < n; i++) position[i] = (transformed[i]! - level[i]!) / spread[i]! - place;
     const detection = detect(
-      { startMs: first.startMs, stepMs: first.stepMs, values },
+      { startMs: first.startMs, stepMs: first.stepMs, values: position },
       {
         algorithm: 'rolling',
         sensitivity: options.sensitivity,
@@ -90,9 +101,9 @@ export function detectOutliers(series: readonly Grid[], options: OutlierOptions 
         historyPoints: options.historyPoints,
       },
     );
-    const back = (position: Float64Array): Float64Array => {
+    const back = (offset: Float64Array): Float64Array => {
       const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) out[i] = untransform(center[i]! + position[i]! * spread[i]!, logs, units[i]!);
+      for (let i = 0; i < n; i++) out[i] = untransform(level[i]! + spread[i]! * (place + offset[i]!), logs, units[i]!);
       return out;
     };
     return {
@@ -113,6 +124,158 @@ function unknown(n: number): OutlierResult {
     score: new Float64Array(n),
     outlier: new Uint8Array(n),
   };
+}
+
+/**
+ * Each series' usual place: the median of its standardised offset z from the cross-sectional
+ * median over its first `points` points with peers (the training history for a series present
+ * from the start, its first points for one that appears later); NaN when it never has peers.
+ *
+ * And its weight in the centre, 1 / its noise variance (the robust scale of z's steps), so that
+ * a market of fifty plays does not set the centre for one of fifty thousand. The variance is
+ * floored at the median variance: the quieter half weigh the same, and no series holds more than
+ * a quarter of the weight, which the centre's trimming needs to stay robust.
+ */
+function usualPlaces(values: Float64Array[], logs: boolean, points: number): { places: Float64Array; weights: Float64Array } {
+  const k = values.length;
+  const n = values[0]!.length;
+  const scratch = new Float64Array(k);
+  const offsets = values.map(() => [] as number[]);
+  const steps = values.map(() => [] as number[]);
+  const previous = new Float64Array(k).fill(NaN);
+  for (let i = 0; i < n; i++) {
+    if (offsets.every((o) => o.length >= points)) break;
+    let count = 0;
+    for (const v of values) if (v[i] === v[i]) scratch[count++] = v[i]!;
+    const center = count >= MIN_PEERS ? medianInPlace(scratch, count) : NaN;
+    const unit = logs ? 1 : spreadOf(values, i, center, scratch);
+    values.forEach((v, s) => {
+      const z = unit > 0 ? (v[i]! - center) / unit : NaN;
+      if (z === z && offsets[s]!.length < points) {
+        offsets[s]!.push(z);
+        if (previous[s] === previous[s]) steps[s]!.push(z - previous[s]!);
+      }
+      previous[s] = z;
+    });
+  }
+  const places = Float64Array.from(offsets, (o) => median(o));
+  const variances = Float64Array.from(steps, (d) => {
+    const scale = (MAD_TO_SD * median(d.map(Math.abs))) / Math.SQRT2;
+    return scale * scale;
+  });
+  const floor = median(variances);
+  const weights = Float64Array.from(variances, (v) => (floor > 0 && Number.isFinite(floor) ? 1 / Math.max(v === v ? v : floor, floor) : 1));
+  return { places, weights };
+}
+
+/** MAD of the values at point i as a standard deviation (mean absolute deviation when most tie). */
+function spreadOf(values: Float64Array[], i: number, center: number, scratch: Float64Array): number {
+  if (center !== center) return NaN;
+  let count = 0;
+  let absolute = 0;
+  for (const v of values) {
+    if (v[i] !== v[i]) continue;
+    scratch[count] = Math.abs(v[i]! - center);
+    absolute += scratch[count++]!;
+  }
+  const mad = medianInPlace(scratch, count);
+  return mad > 0 ? MAD_TO_SD * mad : (MEAN_ABS_TO_SD * absolute) / count;
+}
+
+/**
+ * The common level and spread at each point, from the series other than `exclude` (-1: none)
+ * that have a usual place and a value there. Logs: the weighted interquartile mean of log − o_s,
+ * spread 1. Otherwise a robust line of the values against o_s: its slope (the spread, which must
+ * be positive: the series keep their order) by repeated median (Siegel), its level the weighted
+ * interquartile mean of x − slope·o_s. NaN where fewer than MIN_PEERS series take part (counting
+ * the excluded one) or the spread vanishes.
+ *
+ * Interquartile means, not medians: the median of a few values is one of them, and the series it
+ * picks would sit exactly at its expected place, point after point. The middle half averages,
+ * and a series leaving the cluster falls into a trimmed quarter.
+ */
+function commonFrame(
+  values: Float64Array[],
+  places: Float64Array,
+  weights: Float64Array,
+  logs: boolean,
+  exclude: number,
+): { level: Float64Array; spread: Float64Array } {
+  const k = values.length;
+  const n = values[0]!.length;
+  const level = new Float64Array(n).fill(NaN);
+  const spread = new Float64Array(n).fill(NaN);
+  const xs = new Float64Array(k);
+  const os = new Float64Array(k);
+  const ws = new Float64Array(k);
+  const residuals = new Float64Array(k);
+  const medians = new Float64Array(k);
+  const ones = new Float64Array(k).fill(1);
+  const pairSlopes = new Float64Array(Math.min(MAX_PARTNERS, k));
+  const order = new Int32Array(k);
+  const needed = exclude >= 0 ? MIN_PEERS - 1 : MIN_PEERS;
+  for (let i = 0; i < n; i++) {
+    let count = 0;
+    for (let s = 0; s < k; s++) {
+      const x = values[s]![i]!;
+      const o = places[s]!;
+      if (x === x && o === o && s !== exclude) {
+        xs[count] = x;
+        os[count] = o;
+        ws[count++] = weights[s]!;
+      }
+    }
+    if (count < needed) continue;
+    let slope = 1;
+    if (!logs) {
+      // Repeated median: each series' median slope to the others, then the middle of those. One
+      // series leaving the cluster spoils one slope of each peer's median, and its own.
+      const partners = Math.min(MAX_PARTNERS, count - 1);
+      let m = 0;
+      for (let a = 0; a < count; a++) {
+        let p = 0;
+        for (let g = 1; g <= partners; g++) {
+          const b = (a + Math.round((g * (count - 1)) / partners)) % count;
+          if (os[a] !== os[b]) pairSlopes[p++] = (xs[a]! - xs[b]!) / (os[a]! - os[b]!);
+        }
+        if (p > 0) medians[m++] = medianInPlace(pairSlopes, p);
+      }
+      slope = interquartileMean(medians.subarray(0, m), ones.subarray(0, m), order);
+      if (!(slope > 0) || !Number.isFinite(slope)) continue;
+    }
+    for (let j = 0; j < count; j++) residuals[j] = xs[j]! - slope * os[j]!;
+    level[i] = interquartileMean(residuals.subarray(0, count), ws.subarray(0, count), order);
+    spread[i] = slope;
+  }
+  return { level, spread };
+}
+
+/**
+ * Weighted mean of the middle half of the values by weight, with fractional weights at the
+ * quartiles so that it moves smoothly (three equal weights count 1/4, 1, 1/4). NaN when empty.
+ * `order` is scratch of at least values.length.
+ */
+export function interquartileMean(values: Float64Array, weights: Float64Array, order: Int32Array = new Int32Array(values.length)): number {
+  const n = values.length;
+  let total = 0;
+  for (let j = 0; j < n; j++) {
+    order[j] = j;
+    total += weights[j]!;
+  }
+  if (!(total > 0) || !Number.isFinite(total)) return NaN;
+  const sorted = order.subarray(0, n).sort((a, b) => values[a]! - values[b]!);
+  const from = total / 4;
+  const to = (3 * total) / 4;
+  let cumulative = 0;
+  let sum = 0;
+  for (const j of sorted) {
+    const w = weights[j]!;
+    const overlap = Math.min(cumulative + w, to) - Math.max(cumulative, from);
+    if (overlap > 0) sum += overlap * values[j]!;
+    cumulative += w;
+    if (cumulative >= to) break;
+  }
+  return sum / (to - from);
 }
 
 /**
@@ -137,29 +300,4 @@ function untransform(v: number, logs: boolean, unit: number): number {
   if (v !== v) return NaN;
   const out = logs ? Math.exp(v) : v * unit;
   return out === Infinity ? Number.MAX_VALUE : out === -Infinity ? -Number.MAX_VALUE : out;
-}
-
-/**
- * The median of the transformed values at point i and the unit positions are measured in: 1 for
- * logs (a position is then a log ratio), the MAD as a standard deviation otherwise (falling back
- * to the mean absolute deviation when more than half the values tie).
- */
-function peersAt(series: readonly Grid[], i: number, logs: boolean, unit: number, scratch: Float64Array): { center: number; spread: number } | undefined {
-  let count = 0;
-  for (const grid of series) {
-    const x = transform(grid.values[i]!, logs, unit);
-    if (x === x) scratch[count++] = x;
-  }
-  if (count < MIN_PEERS) return undefined;
-  const center = medianInPlace(scratch, count);
-  if (logs) return { center, spread: 1 };
-  let absolute = 0;
-  for (let j = 0; j < count; j++) {
-    scratch[j] = Math.abs(scratch[j]! - center);
-    absolute += scratch[j]!;
-  }
-  const mad = medianInPlace(scratch, count);
-  const spread = mad > 0 ? MAD_TO_SD * mad : (MEAN_ABS_TO_SD * absolute) / count;
-  // All peers equal: no unit to measure a departure in, so no position at this point.
-  return spread > 0 && Number.isFinite(spread) ? { center, spread } : undefined;
 }

@@ -7,9 +7,12 @@ import { adaptPoints, type Baseline, type BaselineInput, type Detector } from '.
  * updates, so one outlier neither drags the mean nor widens the band much.
  */
 
-/** The mean forgets with a span of one hour of points, within 10..240. */
+/**
+ * The mean forgets with a span of one hour of points, within 30..240: fewer points would make
+ * the variance itself so noisy that a narrow band is crossed far more often than it should be.
+ */
 export function ewmaSpanPoints(stepMs: number): number {
-  return Math.min(240, Math.max(10, Math.round(3_600_000 / stepMs)));
+  return Math.min(240, Math.max(30, Math.round(3_600_000 / stepMs)));
 }
 
 const START_POINTS = 10;

@@ -1,4 +1,4 @@
-import { MEAN_ABS_TO_SD } from '../robust';
+import { despike, MEAN_ABS_TO_SD } from '../robust';
 import { detectSeason } from './period';
 import { adaptPoints, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
 
@@ -55,7 +55,8 @@ export function holtWinters(input: BaselineInput, params: HoltWintersParams = HO
   let outsideRun = 0;
   let learnedPoints = 0;
   const adapt = adaptPoints(input.stepMs);
-  // The first cycle initialises the season: each slot starts as its offset from the cycle mean.
+  // The first cycle initialises the season: each slot starts as its offset from the cycle mean,
+  // spikes replaced by their neighbours' median.
   const start = period > 0 ? initialSeason(values, period, season, skip) : -1;
   for (let i = 0; i < n; i++) {
     const slot = period > 0 ? i % period : 0;
@@ -63,7 +64,8 @@ export function holtWinters(input: BaselineInput, params: HoltWintersParams = HO
     const ready = level === level && (period === 0 || i >= start);
     const prediction = ready ? level + phi * trend + seasonal : NaN;
     const spread = meanAbs === meanAbs ? Math.max(MEAN_ABS_TO_SD * meanAbs, minScale) : NaN;
-    if (prediction === prediction && spread === spread) {
+    // Nothing is reported until the scale has learned from WARM_POINTS residuals.
+    if (prediction === prediction && spread === spread && learnedPoints >= WARM_POINTS) {
       expected[i] = prediction;
       scale[i] = spread;
     }
@@ -91,10 +93,12 @@ export function holtWinters(input: BaselineInput, params: HoltWintersParams = HO
       if (residual > limit) [residual, outside] = [limit, true];
       else if (residual < -limit) [residual, outside] = [-limit, true];
     }
-    // Outside the band: not learned at first, then at the band edge (types.ts).
+    // Beyond the learning limit: level, trend and scale learn nothing at first, then follow at
+    // the limit (types.ts). The slot's seasonal term still learns at the limit: a slot is seen
+    // once a cycle, never long enough to adapt, and must be able to heal or learn a new habit.
     outsideRun = outside ? outsideRun + 1 : 0;
     if (outside && outsideRun <= adapt) {
-      // As across a gap: the level keeps its trend.
+      if (period > 0) season[slot] = gamma * (prediction + residual - level) + (1 - gamma) * seasonal;
       level += phi * trend;
       trend *= phi;
       continue;
@@ -104,7 +108,10 @@ export function holtWinters(input: BaselineInput, params: HoltWintersParams = HO
     level = alpha * (value - seasonal) + (1 - alpha) * (level + phi * trend);
     trend = beta * (level - previousLevel) + (1 - beta) * phi * trend;
     if (period > 0) season[slot] = gamma * (value - level) + (1 - gamma) * seasonal;
-    meanAbs = meanAbs === meanAbs ? meanAbs + scaleAlpha * (Math.abs(residual) - meanAbs) : Math.abs(residual);
+    // A plain average until the exponential one has seen its span: a first small residual must
+    // not set the scale for hours.
+    const weight = Math.max(scaleAlpha, 1 / (learnedPoints + 1));
+    meanAbs = meanAbs === meanAbs ? meanAbs + weight * (Math.abs(residual) - meanAbs) : Math.abs(residual);
     learnedPoints++;
   }
   const finalSpread = meanAbs === meanAbs ? Math.max(MEAN_ABS_TO_SD * meanAbs, minScale) : NaN;
@@ -138,6 +145,8 @@ function initialSeason(values: Float64Array, period: number, season: Float64Arra
       if (usable(i)) last = values[i]! - mean;
       season[i % period] = last;
     }
+    // A spike in the first cycle would otherwise be expected again every cycle.
+    season.set(despike(season, Math.max(2, Math.round(period / 48))));
     return cycleStart + period;
   }
   return values.length;

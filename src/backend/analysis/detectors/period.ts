@@ -1,7 +1,7 @@
 /**
  * Which season a series repeats with. Streaming traffic follows the day and the week, so those
  * two are always tried first; any other period is found as the highest autocorrelation peak of
- * the series averaged down to at most 600 points, and must beat them clearly (a peak near the
+ * the series averaged down to at most 300 points, and must beat them clearly (a peak near the
  * day is the day, blurred by the coarse grid). A period counts when its autocorrelation is at
  * least MIN_STRENGTH and at least two cycles of data exist.
  */
@@ -9,7 +9,10 @@
 export const DAY_MS = 86_400_000;
 export const WEEK_MS = 7 * DAY_MS;
 export const MIN_STRENGTH = 0.3;
-const COARSE_POINTS = 600;
+/** A period other than the day or the week needs this much autocorrelation. */
+export const OTHER_PERIOD_STRENGTH = 0.5;
+const PEAK_PROMINENCE = 0.2;
+const COARSE_POINTS = 300;
 
 export interface Season {
   periodPoints: number;
@@ -69,24 +72,80 @@ function coarsen(values: Float64Array, block: number): Float64Array {
   return out;
 }
 
-/** The strongest autocorrelation peak of the coarse series, as a period in points of the original. */
+/**
+ * The period of the coarse series' autocorrelation, in points of the original: among its local
+ * peaks, the shortest whose correlation is within 0.1 of the highest, so the season wins over its
+ * multiples (a 9-hour cycle also correlates at 18 and 27 hours).
+ */
 function strongestPeak(values: Float64Array): number | undefined {
   const block = Math.max(1, Math.ceil(values.length / COARSE_POINTS));
   const coarse = coarsen(values, block);
   const maxLag = Math.floor(coarse.length / 2);
+  const peaks: Array<{ lag: number; r: number }> = [];
   let previous = NaN;
   let rising = false;
-  let best: { lag: number; r: number } | undefined;
+  // A peak must stand PEAK_PROMINENCE above the lowest correlation before it: a smooth series
+  // correlates highly at every short lag, and its wiggles are not seasons.
+  let trough = Infinity;
   for (let lag = 2; lag <= maxLag; lag++) {
     const r = autocorrelation(coarse, lag);
     if (r === r && previous === previous) {
-      // A peak: the correlation stops rising here.
-      if (rising && r < previous && (best === undefined || previous > best.r)) best = { lag: lag - 1, r: previous };
+      if (rising && r < previous && previous >= MIN_STRENGTH && previous - trough >= PEAK_PROMINENCE) {
+        peaks.push({ lag: lag - 1, r: previous });
+        trough = Infinity;
+      }
       rising = r > previous;
     }
+    if (r === r && r < trough) trough = r;
     previous = r;
   }
-  return best ? best.lag * block : undefined;
+  if (peaks.length === 0) return undefined;
+  const highest = Math.max(...peaks.map((p) => p.r));
+  const coarseLag = peaks.find((p) => p.r >= highest - 0.1)!.lag * block;
+  if (block === 1) return coarseLag;
+  // The coarse grid knows the period to a block. Around it the correlation is a broad hump, and
+  // noise moves its highest lag about: the vertex of a parabola fitted to the whole hump does not.
+  const lags: number[] = [];
+  const rs: number[] = [];
+  // An eighth of the period each side: wide enough to outweigh the noise, narrow enough to be a parabola.
+  const halfWidth = Math.max(block, Math.round(coarseLag / 8));
+  for (let lag = Math.max(2, coarseLag - halfWidth); lag <= coarseLag + halfWidth; lag++) {
+    const r = autocorrelation(values, lag);
+    if (r === r) {
+      lags.push(lag);
+      rs.push(r);
+    }
+  }
+  const vertex = parabolaVertex(lags, rs);
+  return vertex !== undefined && Math.abs(vertex - coarseLag) <= block ? Math.round(vertex) : coarseLag;
+}
+
+/** The x of the vertex of the least-squares parabola through the points, if it opens downwards. */
+function parabolaVertex(xs: number[], ys: number[]): number | undefined {
+  const n = xs.length;
+  if (n < 3) return undefined;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  // Centred x keeps the normal equations well conditioned.
+  let s1 = 0, s2 = 0, s3 = 0, s4 = 0, t0 = 0, t1 = 0, t2 = 0;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i]! - mean;
+    const y = ys[i]!;
+    s1 += x;
+    s2 += x * x;
+    s3 += x * x * x;
+    s4 += x * x * x * x;
+    t0 += y;
+    t1 += x * y;
+    t2 += x * x * y;
+  }
+  // Solve [[n s1 s2] [s1 s2 s3] [s2 s3 s4]] (c b a) = (t0 t1 t2) by Cramer's rule.
+  const det = (m: number[][]) =>
+    m[0]![0]! * (m[1]![1]! * m[2]![2]! - m[1]![2]! * m[2]![1]!) - m[0]![1]! * (m[1]![0]! * m[2]![2]! - m[1]![2]! * m[2]![0]!) + m[0]![2]! * (m[1]![0]! * m[2]![1]! - m[1]![1]! * m[2]![0]!);
+  const d = det([[n, s1, s2], [s1, s2, s3], [s2, s3, s4]]);
+  if (!(Math.abs(d) > 0)) return undefined;
+  const b = det([[n, t0, s2], [s1, t1, s3], [s2, t2, s4]]) / d;
+  const a = det([[n, s1, t0], [s1, s2, t1], [s2, s3, t2]]) / d;
+  return a < 0 ? mean - b / (2 * a) : undefined;
 }
 
 export function detectSeason(values: Float64Array, stepMs: number): Season | undefined {
@@ -108,11 +167,14 @@ export function detectSeason(values: Float64Array, stepMs: number): Season | und
   }
   // Another period only when it is not the day or the week seen through the coarse grid, and
   // clearly stronger than them.
+  // Beating a standard season by 0.1 needs room above it: above 0.9 the search is skipped.
+  if (best !== undefined && best.strength >= 0.9) return best;
   const peak = strongestPeak(values);
   const nearStandard = peak !== undefined && standard.some((p) => Math.abs(peak - p) <= 0.05 * p);
-  if (peak !== undefined && peak >= 2 && !nearStandard) {
+  // ...and it must repeat at least three times and correlate well: noise has chance peaks.
+  if (peak !== undefined && peak >= 2 && !nearStandard && values.length >= 3 * peak) {
     const season = judge(peak);
-    if (season && (best === undefined || season.strength > best.strength + 0.1)) best = season;
+    if (season && season.strength >= OTHER_PERIOD_STRENGTH && (best === undefined || season.strength > best.strength + 0.1)) best = season;
   }
   return best;
 }

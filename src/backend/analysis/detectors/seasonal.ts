@@ -1,4 +1,4 @@
-import { MEAN_ABS_TO_SD, medianInPlace } from '../robust';
+import { despike, MEAN_ABS_TO_SD, medianOfFour } from '../robust';
 import { detectSeason } from './period';
 import { adaptPoints, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
 
@@ -7,8 +7,9 @@ import { adaptPoints, WARM_POINTS, type Baseline, type BaselineInput, type Detec
  * before...), shifted by how far the recent past ran above or below its own seasonal medians.
  * A whole cycle of history is needed; until then the level alone is the baseline.
  *
- * What the model learns is clipped to the band, so yesterday's incident enters today's median
- * as a value at the band edge, and the median of several cycles outvotes it.
+ * The level and the scale learn clipped residuals (types.ts); the seasonal memory keeps values
+ * as they were, so yesterday's incident is one of SEASONAL_CYCLES values and the median
+ * outvotes it.
  */
 
 export const SEASONAL_CYCLES = 4;
@@ -26,7 +27,6 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
   const scale = new Float64Array(n).fill(NaN);
   /** the values as learned (clipped, NaN when skipped), read back one cycle later */
   const learned = new Float64Array(n).fill(NaN);
-  const past = new Float64Array(SEASONAL_CYCLES);
   const levelAlpha = 2 / (LEVEL_SPAN + 1);
   const scaleAlpha = 2 / (SCALE_SPAN + 1);
   let level = NaN; // plain level while no cycle is known; offset from the seasonal median after
@@ -38,14 +38,15 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
   let lastReference = NaN;
   for (let i = 0; i < n; i++) {
     let reference = NaN;
-    if (period > 0) {
-      let count = 0;
-      for (let k = 1; k <= SEASONAL_CYCLES; k++) {
-        const j = i - k * period;
-        if (j < 0) break;
-        past[count++] = learned[j]!;
-      }
-      reference = count > 0 ? medianInPlace(past, count) : NaN;
+    // The first cycle was learned before any band existed: its spikes would be expected again.
+    if (period > 0 && i === period) learned.set(despike(learned.subarray(0, period), Math.max(2, Math.round(period / 48))));
+    if (period > 0 && i >= period) {
+      // The same moment in the last SEASONAL_CYCLES (4) cycles; absent ones are NaN.
+      const a = learned[i - period]!;
+      const b = i >= 2 * period ? learned[i - 2 * period]! : NaN;
+      const c = i >= 3 * period ? learned[i - 3 * period]! : NaN;
+      const d = i >= 4 * period ? learned[i - 4 * period]! : NaN;
+      reference = medianOfFour(a, b, c, d);
     }
     if (reference === reference && !seasonalKnown) {
       // First seasonal reference: the plain level gives way to an offset from the median.
@@ -57,7 +58,8 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
     const base = seasonalKnown ? lastReference : 0;
     const prediction = base + level;
     const spread = meanAbs === meanAbs ? Math.max(MEAN_ABS_TO_SD * meanAbs, minScale) : NaN;
-    if (prediction === prediction && spread === spread) {
+    // Nothing is reported until the scale has learned from WARM_POINTS residuals.
+    if (prediction === prediction && spread === spread && learnedPoints >= WARM_POINTS) {
       expected[i] = prediction;
       scale[i] = spread;
     }
@@ -76,16 +78,20 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
       if (residual > limit) [residual, outside] = [limit, true];
       else if (residual < -limit) [residual, outside] = [-limit, true];
     }
-    // Outside the band: not learned at first, then at the band edge (types.ts).
+    // Beyond the learning limit: level and scale learn nothing at first, then follow at the
+    // limit (types.ts). The seasonal memory keeps the value as it was: the median over
+    // SEASONAL_CYCLES outvotes one bad day, and a slot the first cycle got wrong heals.
     outsideRun = outside ? outsideRun + 1 : 0;
     if (outside && outsideRun <= adapt) {
-      // Next cycle sees what was expected here, not the anomaly.
-      learned[i] = prediction;
+      learned[i] = x;
       continue;
     }
     learned[i] = prediction + residual;
     level += levelAlpha * residual;
-    meanAbs = meanAbs === meanAbs ? meanAbs + scaleAlpha * (Math.abs(residual) - meanAbs) : Math.abs(residual);
+    // A plain average until the exponential one has seen its span: a first small residual must
+    // not set the scale for hours.
+    const weight = Math.max(scaleAlpha, 1 / (learnedPoints + 1));
+    meanAbs = meanAbs === meanAbs ? meanAbs + weight * (Math.abs(residual) - meanAbs) : Math.abs(residual);
     learnedPoints++;
   }
   return { expected, scale };

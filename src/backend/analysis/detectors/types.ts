@@ -24,10 +24,11 @@ export interface BaselineInput {
   /** 1 = do not learn from this point (inside a data-quality failure) */
   skip?: Uint8Array;
   /**
-   * The band edge in scales. Values beyond it are not learned at first, so an anomaly neither
-   * becomes the new normal nor widens its own band; once a run of them outlasts
-   * adaptPoints(stepMs), they are learned clipped to the band edge, so a lasting change becomes
-   * the new normal.
+   * The learning limit in scales (LEARNING_Z for the detectors, whatever the sensitivity, so
+   * that the baseline does not depend on the band and a narrower band never flags fewer points).
+   * Values beyond it are not learned at first, so an anomaly neither becomes the new normal nor
+   * widens the scale; once a run of them outlasts adaptPoints(stepMs), they are learned clipped
+   * to the limit, so a lasting change becomes the new normal.
    */
   clipZ: number;
   /** the smallest scale to report: below it a flat series would flag every rounding step */
@@ -36,14 +37,17 @@ export interface BaselineInput {
   periodPoints?: number;
 }
 
-/**
- * How long values may stay outside the band before the model starts to follow them: an hour of
- * points (within 5..240). Shorter incidents stay flagged throughout; a change that lasts longer is
- * taken for the new normal.
- */
-/** Points a scale must have learned from before values can be outside its band at all. */
+/** Values this many scales from the expected value are not learned (see BaselineInput.clipZ). */
+export const LEARNING_Z = 4;
+
+/** Points a scale must have learned from before values can be outside its limit at all. */
 export const WARM_POINTS = 10;
 
+/**
+ * How long values may stay beyond the learning limit before the model starts to follow them: an
+ * hour of points (within 5..240). Shorter incidents stay flagged throughout; a change that lasts
+ * longer is taken for the new normal.
+ */
 export function adaptPoints(stepMs: number): number {
   return Math.min(240, Math.max(5, Math.round(3_600_000 / stepMs)));
 }

@@ -22,6 +22,8 @@ export interface QualityInput {
   maxSeries?: number;
   /** raw counters (PromQL on *_total without rate): resets are checked */
   counter?: boolean;
+  /** results of the consistency rules, evaluated by the caller (consistency.ts) */
+  consistency?: QualityCheck[];
 }
 
 export interface QualityResult {
@@ -46,6 +48,7 @@ export function runQualityChecks(input: QualityInput): QualityResult {
       validRange: input.kpi?.validRange,
       freshnessLimitMs: input.freshnessLimitMs,
       maxSeries: input.maxSeries,
+      consistency: input.consistency,
     },
   );
   const masks = input.series.map((s, i) => {

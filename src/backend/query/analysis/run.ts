@@ -14,6 +14,7 @@ import type { ParsedQuery } from '../parse';
 import { seriesNaming, type SeriesFrameOptions } from '../series-frames';
 import { planStep } from '../step';
 import { resolveTarget, type Target } from '../target';
+import { consistencyChecks } from './consistency';
 import { explainEvents } from './explain';
 import { analysedFrames, eventsFrame, type AnalysedSeries, type NamedEvent } from './frames';
 import { MAX_HISTORY_POINTS, planDetection } from './options';
@@ -54,7 +55,6 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
   const target = resolveTarget(fields, ctx.source, stepMs, ctx.scrapeMs);
   const historyPoints = historyFor(query, stepMs);
   const fetched = await fetchOnGrid({ expr: target.expr, start: plan.start, end: plan.end, stepMs, historyPoints }, { ...ctx, source: ctx.source });
-  const analysisStarted = performance.now();
   const series = fetched.series;
   const frameOptions: SeriesFrameOptions = {
     refId: parsed.refId,
@@ -64,6 +64,14 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
     ...target.frames,
   };
   const names = series.map((s) => seriesNaming(s.labels, frameOptions).display);
+  // The consistency rules relate KPIs to each other: a full quality report runs them.
+  const consistencyStarted = performance.now();
+  const consistency =
+    query.queryType === 'quality' && isKpi
+      ? await consistencyChecks({ source: ctx.source, filters: fields.filters, start: plan.start, end: plan.end, stepMs, scrapeMs: ctx.scrapeMs, signal: ctx.signal })
+      : undefined;
+  fetched.stats.upstreamMs += consistency ? performance.now() - consistencyStarted : 0;
+  const analysisStarted = performance.now();
   const quality = runQualityChecks({
     series,
     names,
@@ -72,6 +80,7 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
     rangeEndMs: plan.end,
     nowMs: ctx.nowMs,
     kpi: target.kpi,
+    consistency,
     ...(query.queryType === 'quality' ? { freshnessLimitMs: parseDuration(query.freshness), maxSeries: query.maxSeries } : {}),
   });
   const times = Array.from({ length: Math.floor((plan.end - plan.start) / stepMs) + 1 }, (_, i) => plan.start + i * stepMs);

@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { detect, type Detection } from '../../../src/backend/analysis/detect';
+import { anomalyEvents, severityOf } from '../../../src/backend/analysis/events';
+import type { Grid } from '../../../src/backend/analysis/grid';
+import { FLAG_SCORE, scoreOf } from '../../../src/backend/analysis/score';
+
+const T0 = Date.UTC(2025, 4, 1);
+const STEP = 60_000;
+const BAND_Z = 4;
+const at = (index: number) => T0 + index * STEP;
+
+/**
+ * A hand-made detection: expected 100 with a scale of 1 everywhere (band 96..104), scored and
+ * flagged the way detect does, so each test controls exactly which points leave the band.
+ */
+function detection(deviations: Record<number, number>, length = 60, minDuration = 1): { grid: Grid; detection: Detection } {
+  const values = new Float64Array(length).fill(100);
+  for (const [index, deviation] of Object.entries(deviations)) values[Number(index)] = 100 + deviation;
+  const expected = new Float64Array(length).fill(100);
+  const lower = new Float64Array(length).fill(100 - BAND_Z);
+  const upper = new Float64Array(length).fill(100 + BAND_Z);
+  const score = new Float64Array(length);
+  const anomaly = new Uint8Array(length);
+  let run = 0;
+  for (let i = 0; i < length; i++) {
+    score[i] = scoreOf(values[i]! - 100, BAND_Z);
+    run = score[i]! >= FLAG_SCORE ? run + 1 : 0;
+    anomaly[i] = run >= minDuration ? 1 : 0;
+  }
+  return { grid: { startMs: T0, stepMs: STEP, values }, detection: { algorithm: 'rolling', bandZ: BAND_Z, expected, lower, upper, score, anomaly } };
+}
+
+/** Deviations of `value` at each index in [from, to]. */
+function run(from: number, to: number, value: number): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (let i = from; i <= to; i++) out[i] = value;
+  return out;
+}
+
+describe('anomalyEvents', () => {
+  it('gives no event without flags', () => {
+    const { grid, detection: d } = detection({ 10: 3, 11: -3.9 });
+    assert.deepEqual(anomalyEvents(grid, d), []);
+  });
+
+  it('makes one event of a run, from its first to its last point outside the band', () => {
+    const { grid, detection: d } = detection({ ...run(10, 12, 6), 11: 7 });
+    const events = anomalyEvents(grid, d);
+    assert.equal(events.length, 1);
+    const [event] = events;
+    assert.deepEqual(event, {
+      startMs: at(10),
+      endMs: at(12),
+      peakMs: at(11),
+      peakValue: 107,
+      peakExpected: 100,
+      peakScore: scoreOf(7, BAND_Z),
+      direction: 'up',
+      severity: 'major', // 7 / 4 = 1.75 band widths
+      impact: 'unknown',
+      points: 3,
+    });
+  });
+
+  it('merges runs at most mergeGapPoints apart (default 2) and counts only flagged points', () => {
+    // Runs 10-11 and 14-15: two points between.
+    const close = detection({ ...run(10, 11, 6), ...run(14, 15, 6) });
+    const merged = anomalyEvents(close.grid, close.detection);
+    assert.equal(merged.length, 1);
+    assert.equal(merged[0]!.startMs, at(10));
+    assert.equal(merged[0]!.endMs, at(15));
+    assert.equal(merged[0]!.points, 4);
+    // Three points between: two events.
+    const apart = detection({ ...run(10, 11, 6), ...run(15, 16, 6) });
+    const split = anomalyEvents(apart.grid, apart.detection);
+    assert.deepEqual(
+      split.map((e) => [e.startMs, e.endMs, e.points]),
+      [
+        [at(10), at(11), 2],
+        [at(15), at(16), 2],
+      ],
+    );
+    // The gap is configurable.
+    assert.equal(anomalyEvents(apart.grid, apart.detection, { mergeGapPoints: 3 }).length, 1);
+    assert.equal(anomalyEvents(close.grid, close.detection, { mergeGapPoints: 1 }).length, 2);
+    assert.equal(anomalyEvents(close.grid, close.detection, { mergeGapPoints: 0 }).length, 2);
+    // A point back in the band between two flagged ones never splits with the default gap.
+    const dip = detection({ 20: 6, 21: 1, 22: -6 });
+    const [event] = anomalyEvents(dip.grid, dip.detection);
+    assert.equal(anomalyEvents(dip.grid, dip.detection).length, 1);
+    assert.equal(event!.points, 2);
+  });
+
+  it('starts an event where the run left the band, before the minimum duration was reached', () => {
+    // Outside from 10 on; with a minimum duration of 3 the flags start at 12.
+    const { grid, detection: d } = detection(run(10, 14, 6), 60, 3);
+    assert.deepEqual(Array.from(d.anomaly.subarray(9, 16)), [0, 0, 0, 1, 1, 1, 0]);
+    const [event] = anomalyEvents(grid, d);
+    assert.equal(event!.startMs, at(10));
+    assert.equal(event!.endMs, at(14));
+    assert.equal(event!.points, 3, 'points counts flagged points');
+  });
+
+  it('takes the peak from the whole event, the points before the first flag included', () => {
+    const { grid, detection: d } = detection({ 10: 6, 11: 9, 12: 5, 13: 5 }, 60, 3);
+    const [event] = anomalyEvents(grid, d);
+    assert.equal(event!.peakMs, at(11));
+    assert.equal(event!.peakValue, 109);
+    assert.equal(event!.peakScore, d.score[11]);
+    assert.equal(event!.severity, 'major');
+  });
+
+  it('starts the next event after the previous one ends', () => {
+    // Event one: 10-11. Then 16-18 outside with a minimum duration of 3, flagged at 18 only.
+    const { grid, detection: d } = detection({ ...run(10, 12, 6), ...run(16, 18, 6) }, 60, 3);
+    const events = anomalyEvents(grid, d);
+    assert.equal(events.length, 2);
+    assert.equal(events[0]!.startMs, at(10));
+    assert.equal(events[0]!.endMs, at(12));
+    assert.equal(events[1]!.startMs, at(16));
+    assert.ok(events[1]!.startMs > events[0]!.endMs);
+  });
+
+  it('reads the direction of the peak: a down event below the expected value', () => {
+    const { grid, detection: d } = detection({ ...run(30, 32, -6), 31: -20 });
+    const [event] = anomalyEvents(grid, d);
+    assert.equal(event!.direction, 'down');
+    assert.equal(event!.peakValue, 80);
+    assert.equal(event!.peakExpected, 100);
+    assert.equal(event!.severity, 'critical'); // 20 / 4 = 5 band widths
+  });
+
+  it('grades severity by the peak in band widths: under 1.5 minor, under 3 major, then critical', () => {
+    const grade = (deviation: number) => {
+      const { grid, detection: d } = detection({ 10: deviation });
+      return anomalyEvents(grid, d)[0]!.severity;
+    };
+    assert.equal(grade(5), 'minor'); // 1.25
+    assert.equal(grade(-5.9), 'minor'); // 1.475
+    assert.equal(grade(6), 'major'); // 1.5
+    assert.equal(grade(11.9), 'major'); // 2.975
+    assert.equal(grade(12), 'critical'); // 3
+    assert.equal(grade(-1000), 'critical');
+    assert.equal(severityOf(0), 'minor');
+    assert.equal(severityOf(1.4999), 'minor');
+    assert.equal(severityOf(1.5), 'major');
+    assert.equal(severityOf(2.9999), 'major');
+    assert.equal(severityOf(3), 'critical');
+    assert.equal(severityOf(Infinity), 'critical');
+  });
+
+  it('calls an event worse or better by the KPI good direction', () => {
+    const up = detection(run(10, 11, 8));
+    const down = detection(run(10, 11, -8));
+    const impact = (d: ReturnType<typeof detection>, good?: 'up' | 'down' | 'neutral') => anomalyEvents(d.grid, d.detection, { good })[0]!.impact;
+    assert.equal(impact(up, 'up'), 'better');
+    assert.equal(impact(up, 'down'), 'worse');
+    assert.equal(impact(down, 'up'), 'worse', 'a drop in a KPI that should rise');
+    assert.equal(impact(down, 'down'), 'better');
+    assert.equal(impact(up, 'neutral'), 'unknown');
+    assert.equal(impact(down), 'unknown');
+  });
+
+  it('keeps only events ending at or after fromIndex', () => {
+    const { grid, detection: d } = detection({ ...run(5, 6, 6), ...run(20, 22, 6), ...run(40, 41, -6) });
+    assert.equal(anomalyEvents(grid, d).length, 3);
+    const later = anomalyEvents(grid, d, { fromIndex: 21 });
+    assert.deepEqual(
+      later.map((e) => e.startMs),
+      [at(20), at(40)],
+      'an event that ends after fromIndex is kept whole',
+    );
+    assert.equal(anomalyEvents(grid, d, { fromIndex: 60 }).length, 0);
+  });
+
+  it('reports a run that lasts to the last point', () => {
+    const { grid, detection: d } = detection(run(57, 59, 6));
+    const [event] = anomalyEvents(grid, d);
+    assert.equal(event!.endMs, at(59));
+    assert.equal(event!.points, 3);
+  });
+
+  it('calls a peak critical when the band has no width', () => {
+    const { grid, detection: d } = detection({ 10: 6 });
+    d.lower.fill(100);
+    d.upper.fill(100);
+    assert.equal(anomalyEvents(grid, d)[0]!.severity, 'critical');
+  });
+
+  it('takes the largest deviation as the peak, however far out', () => {
+    const { grid, detection: d } = detection({ 10: 20, 11: 300, 12: 40, 13: 6 });
+    const [event] = anomalyEvents(grid, d);
+    assert.equal(event!.peakValue, 400);
+    assert.equal(event!.peakMs, at(11));
+    assert.equal(event!.severity, 'critical');
+  });
+
+  it('describes the incidents detect finds in a noisy series', () => {
+    let state = 7;
+    const noise = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state / 2 ** 32 - 0.5) * 2;
+    };
+    const values = Float64Array.from({ length: 2000 }, () => 500 + 3 * noise());
+    for (let i = 1200; i < 1220; i++) values[i]! -= 100; // an outage-like drop
+    for (let i = 1600; i < 1603; i++) values[i]! += 60; // a short burst
+    const grid: Grid = { startMs: T0, stepMs: STEP, values };
+    const d = detect(grid, { algorithm: 'rolling' });
+    const events = anomalyEvents(grid, d, { good: 'up', fromIndex: 1000 });
+    assert.equal(events.length, 2, JSON.stringify(events));
+    const [drop, burst] = events;
+    assert.equal(drop!.startMs, at(1200));
+    assert.equal(drop!.endMs, at(1219));
+    assert.equal(drop!.direction, 'down');
+    assert.equal(drop!.impact, 'worse');
+    assert.equal(drop!.severity, 'critical');
+    assert.equal(drop!.points, 20);
+    assert.equal(burst!.startMs, at(1600));
+    assert.equal(burst!.endMs, at(1602));
+    assert.equal(burst!.direction, 'up');
+    assert.equal(burst!.impact, 'better');
+    assert.ok(Math.abs(burst!.peakExpected - 500) < 3);
+  });
+});
