@@ -1,4 +1,5 @@
 import type { QualityCheck } from '../backend/analysis/quality';
+import { percent } from '../backend/analysis/quality/shared';
 import { formatDuration } from '../common/validation';
 
 /**
@@ -41,12 +42,9 @@ export function formatNumber(x: number): string {
   return String(Number(x.toPrecision(6)));
 }
 
-/** A share of 1 as a percentage: 0.952 -> `95.2 %`; never rounds 99.96 % up to 100. */
+/** A share of 1 as a percentage: 0.952 -> `95.2 %`; never rounds 99.96 % up to 100 (as the checks' messages). */
 export function formatPercent(share: number): string {
-  if (!Number.isFinite(share)) return formatNumber(share);
-  if (share > 0 && share < 0.001) return '<0.1 %';
-  if (share < 1 && share > 0.999) return '>99.9 %';
-  return `${(share * 100).toFixed(1)} %`;
+  return Number.isFinite(share) ? percent(share) : formatNumber(share);
 }
 
 /** A duration for people: `5m`, `1d`, `1h30m`; sub-second as milliseconds. */

@@ -8,16 +8,9 @@ export const MAD_TO_SD = 1.4826;
 /** Mean absolute deviation x 1.2533 (sqrt(pi/2)) estimates the standard deviation of normal data. */
 export const MEAN_ABS_TO_SD = 1.2533;
 
-/** Median of the finite entries of a small scratch array (sorted in place); NaN when none. */
-export function medianInPlace(values: Float64Array, count = values.length): number {
-  let n = 0;
-  for (let i = 0; i < count; i++) {
-    const v = values[i]!;
-    if (v === v) values[n++] = v;
-  }
-  if (n === 0) return NaN;
-  // Insertion sort: callers pass a handful of values (one per past season).
-  for (let i = 1; i < n; i++) {
+/** Insertion sort of the first `count` values, in place: for a handful of values it beats sort(). */
+export function sortSmall<A extends Float64Array>(values: A, count: number): A {
+  for (let i = 1; i < count; i++) {
     const v = values[i]!;
     let j = i - 1;
     while (j >= 0 && values[j]! > v) {
@@ -26,6 +19,18 @@ export function medianInPlace(values: Float64Array, count = values.length): numb
     }
     values[j + 1] = v;
   }
+  return values;
+}
+
+/** Median of the finite entries of a small scratch array (sorted in place); NaN when none. */
+export function medianInPlace(values: Float64Array, count = values.length): number {
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const v = values[i]!;
+    if (v === v) values[n++] = v;
+  }
+  if (n === 0) return NaN;
+  sortSmall(values, n);
   const mid = n >> 1;
   return n & 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
 }

@@ -13,7 +13,7 @@ import { needsAnalysis, runAnalysed } from './analysis/run';
 import { qualityNotices, runQualityChecks } from './analysis/quality';
 import { HistoryCache, mergeOnGrid } from './history';
 import { seriesNaming, seriesToFrames } from './series-frames';
-import { planStep } from './step';
+import { planQueryStep } from './step';
 import { resolveTarget } from './target';
 
 /**
@@ -120,15 +120,7 @@ async function fetchFrames(parsed: ParsedQuery, source: Source, scrapeMs: number
   const { query } = parsed;
   if (query.queryType !== 'promql' && query.queryType !== 'kpi') throw new Error(`fetchFrames: ${query.queryType} goes through analysis`);
   const isKpi = query.queryType === 'kpi';
-  const plan = planStep({
-    from: parsed.from,
-    to: parsed.to,
-    intervalMs: parsed.intervalMs,
-    maxDataPoints: parsed.maxDataPoints,
-    minStep: query.step,
-    // A KPI step finer than the scrape interval only repeats samples.
-    floorMs: isKpi && source.kind === 'prometheus' ? scrapeMs : 0,
-  });
+  const plan = planQueryStep(parsed, query.step, isKpi && source.kind === 'prometheus', scrapeMs);
   const target = isKpi ? resolveTarget(query, source, plan.stepMs, scrapeMs) : { expr: query.expr, header: '', frames: {} };
   const frameOptions = (executed: string) => ({
     refId: parsed.refId,

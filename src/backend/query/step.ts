@@ -38,3 +38,16 @@ export function planStep(input: StepInput): StepPlan {
   const end = Math.floor(input.to / step) * step;
   return { stepMs: step, start, end: Math.max(start, end) };
 }
+
+/**
+ * The step plan of a range query: Grafana's interval and points, the query's minimum step, and
+ * for KPI queries on Prometheus the scrape interval as a floor (a finer step only repeats samples).
+ */
+export function planQueryStep(
+  range: { from: number; to: number; intervalMs: number; maxDataPoints: number },
+  minStep: string | undefined,
+  kpiOnPrometheus: boolean,
+  scrapeMs: number,
+): StepPlan {
+  return planStep({ ...range, minStep, floorMs: kpiOnPrometheus ? scrapeMs : 0 });
+}

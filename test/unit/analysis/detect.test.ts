@@ -5,28 +5,13 @@ import { chooseAlgorithm, detect, minDecisionPoints, smallestScale, type DetectO
 import { ALGORITHMS, type Algorithm } from '../../../src/backend/analysis/detectors';
 import type { Grid } from '../../../src/backend/analysis/grid';
 import { bandZ, FLAG_SCORE, scoreOf } from '../../../src/backend/analysis/score';
+import { random, gaussian } from './random';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY_POINTS = 1440;
 const HISTORY = 3 * DAY_POINTS; // minDecisionPoints at a 1-minute step
 const SEASONAL: readonly Algorithm[] = ['seasonal', 'holt_winters', 'auto'];
-
-/** mulberry32: a small seeded generator, so every run sees the same "random" series. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(next: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-}
 
 /**
  * A week of 1-minute points around 1000 with noise of sd 5: a daily sine of amplitude 200 for the

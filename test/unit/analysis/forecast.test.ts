@@ -3,19 +3,10 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { forecast, MAX_HORIZON_POINTS, normalQuantile } from '../../../src/backend/analysis/forecast';
 import type { Grid } from '../../../src/backend/analysis/grid';
+import { normal } from './random';
 
 const HOUR = 3_600_000;
 const grid = (values: ArrayLike<number>, stepMs = HOUR, startMs = 0): Grid => ({ startMs, stepMs, values: Float64Array.from(values) });
-
-/** Deterministic noise: an LCG and Box-Muller, so a failing seed fails every run. */
-function normal(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state + 0.5) / 2 ** 32;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 const PERIOD = 24;
 const shape = (i: number) => 100 + 0.1 * i + 10 * Math.sin((2 * Math.PI * i) / PERIOD);

@@ -4,19 +4,11 @@ import fc from 'fast-check';
 import { AnalysisInputError, type Grid } from '../../../src/backend/analysis/grid';
 import { detectOutliers, interquartileMean, type OutlierResult } from '../../../src/backend/analysis/outliers';
 import { FLAG_SCORE } from '../../../src/backend/analysis/score';
+import { normal } from './random';
 
 const STEP = 300_000;
 const DAY = 288;
 const grid = (values: ArrayLike<number>, stepMs = STEP, startMs = 0): Grid => ({ startMs, stepMs, values: Float64Array.from(values) });
-
-function normal(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state + 0.5) / 2 ** 32;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 /**
  * Eight markets from 50 to 60 000 plays per 5 minutes, one daily shape, Poisson-like noise.

@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { autocorrelation, detectSeason, MIN_STRENGTH } from '../../../src/backend/analysis/detectors/period';
+import { random, gaussian } from './random';
 
 const MIN = 60_000;
 const DAY = 1440; // points per day at a 1-minute step
 const WEEK = 7 * DAY;
-
-/** mulberry32: a small seeded generator, so every run sees the same "random" series. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(next: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-}
 
 /** `shape(i)` plus noise of sd `noise`, `length` points. */
 function series(length: number, shape: (i: number) => number, noise: number, seed = 1): Float64Array {

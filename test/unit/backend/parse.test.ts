@@ -38,7 +38,7 @@ test('errors name the field and what was expected', () => {
   failsWith({ timeRange, json: json({}) }, /^expr: expected a PromQL expression/);
   failsWith({ timeRange, json: json({ expr: 'up', step: 'fast' }) }, /^step: expected a duration such as 30s/);
   failsWith({ timeRange, json: json({ expr: 'up', instant: 'yes' }) }, /^instant: expected true or false/);
-  failsWith({ timeRange, json: json({ expr: 'up', queryType: 'sql' }) }, /^queryType: expected one of promql, kpi$/);
+  failsWith({ timeRange, json: json({ expr: 'up', queryType: 'sql' }) }, /^queryType: expected one of promql, kpi, anomaly, outliers, forecast, quality$/);
   failsWith({ timeRange, json: Buffer.from('{not json') }, /^query: expected a JSON object, got text that is not JSON$/);
   failsWith({ timeRange, json: json([1, 2]) }, /^query: expected a JSON object$/);
   failsWith(
@@ -48,7 +48,7 @@ test('errors name the field and what was expected', () => {
 });
 
 test('the DataQuery queryType field fills in when the JSON has none', () => {
-  failsWith({ timeRange, queryType: 'logs', json: json({ expr: 'up' }) }, /^queryType: expected one of promql, kpi$/);
+  failsWith({ timeRange, queryType: 'logs', json: json({ expr: 'up' }) }, /^queryType: expected one of promql, kpi, anomaly, outliers, forecast, quality$/);
   assert.equal(parseDataQuery({ timeRange, queryType: 'promql', json: json({ expr: 'up' }) }).query.queryType, 'promql');
 });
 

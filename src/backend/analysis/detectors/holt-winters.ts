@@ -1,6 +1,6 @@
 import { despike, MEAN_ABS_TO_SD } from '../robust';
 import { detectSeason } from './period';
-import { adaptPoints, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
+import { adaptPoints, limitResidual, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
 
 /**
  * Additive Holt-Winters with a damped trend: level, trend and one seasonal term per slot of the
@@ -53,6 +53,7 @@ export function holtWinters(input: BaselineInput, params: HoltWintersParams = HO
   let trend = 0;
   let meanAbs = NaN;
   let outsideRun = 0;
+  const limited = { residual: 0, outside: false };
   let learnedPoints = 0;
   const adapt = adaptPoints(input.stepMs);
   // The first cycle initialises the season: each slot starts as its offset from the cycle mean,
@@ -86,13 +87,7 @@ export function holtWinters(input: BaselineInput, params: HoltWintersParams = HO
       }
       continue;
     }
-    let residual = x - prediction;
-    let outside = false;
-    if (spread === spread && learnedPoints >= WARM_POINTS) {
-      const limit = clipZ * spread;
-      if (residual > limit) [residual, outside] = [limit, true];
-      else if (residual < -limit) [residual, outside] = [-limit, true];
-    }
+    const { residual, outside } = limitResidual(x - prediction, spread, clipZ, learnedPoints, limited);
     // Beyond the learning limit: level, trend and scale learn nothing at first, then follow at
     // the limit (types.ts). The slot's seasonal term still learns at the limit: a slot is seen
     // once a cycle, never long enough to adapt, and must be able to heal or learn a new habit.

@@ -1,6 +1,6 @@
 import { despike, MEAN_ABS_TO_SD, medianOfFour } from '../robust';
 import { detectSeason } from './period';
-import { adaptPoints, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
+import { adaptPoints, limitResidual, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
 
 /**
  * Seasonal baseline: the median of the same moment in the last few cycles (yesterday, the day
@@ -33,6 +33,7 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
   let seasonalKnown = false;
   let meanAbs = NaN;
   let outsideRun = 0;
+  const limited = { residual: 0, outside: false };
   let learnedPoints = 0;
   const adapt = adaptPoints(input.stepMs);
   let lastReference = NaN;
@@ -71,13 +72,7 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
       learned[i] = x;
       continue;
     }
-    let residual = x - prediction;
-    let outside = false;
-    if (spread === spread && learnedPoints >= WARM_POINTS) {
-      const limit = clipZ * spread;
-      if (residual > limit) [residual, outside] = [limit, true];
-      else if (residual < -limit) [residual, outside] = [-limit, true];
-    }
+    const { residual, outside } = limitResidual(x - prediction, spread, clipZ, learnedPoints, limited);
     // Beyond the learning limit: level and scale learn nothing at first, then follow at the
     // limit (types.ts). The seasonal memory keeps the value as it was: the median over
     // SEASONAL_CYCLES outvotes one bad day, and a slot the first cycle got wrong heals.

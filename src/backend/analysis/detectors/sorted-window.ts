@@ -1,3 +1,5 @@
+import { sortSmall } from '../robust';
+
 /**
  * The last `capacity` values in sorted order, for rolling medians and MADs.
  *
@@ -153,20 +155,6 @@ export class SortedWindow {
     }
     return lo;
   }
-}
-
-/** Insertion sort of the first `count` values, in place: batches are a handful of values. */
-function sortSmall<A extends Float64Array>(values: A, count: number): A {
-  for (let i = 1; i < count; i++) {
-    const v = values[i]!;
-    let j = i - 1;
-    while (j >= 0 && values[j]! > v) {
-      values[j + 1] = values[j]!;
-      j--;
-    }
-    values[j + 1] = v;
-  }
-  return values;
 }
 
 function grown(values: Float64Array): Float64Array<ArrayBuffer> {

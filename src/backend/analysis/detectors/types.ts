@@ -52,6 +52,22 @@ export function adaptPoints(stepMs: number): number {
   return Math.min(240, Math.max(5, Math.round(3_600_000 / stepMs)));
 }
 
+/**
+ * A residual limited to ±limit scales for learning, once the scale has warmed up: the value to
+ * learn, and whether the residual lay beyond the limit. Returned in a reused object: this runs
+ * once per point.
+ */
+export function limitResidual(residual: number, spread: number, limitZ: number, learnedPoints: number, out: { residual: number; outside: boolean }): typeof out {
+  out.residual = residual;
+  out.outside = false;
+  if (spread === spread && learnedPoints >= WARM_POINTS) {
+    const limit = limitZ * spread;
+    if (residual > limit) [out.residual, out.outside] = [limit, true];
+    else if (residual < -limit) [out.residual, out.outside] = [-limit, true];
+  }
+  return out;
+}
+
 export interface Detector {
   algorithm: ConcreteAlgorithm;
   /** how many points of history it needs before its first useful answer */

@@ -12,7 +12,7 @@ import { QueryValidationError } from '../failure';
 import { fetchOnGrid, type FetchContext, type GridSeries } from '../history';
 import type { ParsedQuery } from '../parse';
 import { seriesNaming, type SeriesFrameOptions } from '../series-frames';
-import { planStep } from '../step';
+import { planQueryStep } from '../step';
 import { resolveTarget, type Target } from '../target';
 import { consistencyChecks } from './consistency';
 import { explainEvents } from './explain';
@@ -43,14 +43,7 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
   const query = parsed.query;
   const fields = query.queryType === 'promql' ? { expr: query.expr, filters: [], groupBy: [] } : query;
   const isKpi = 'kpi' in fields && fields.kpi !== undefined;
-  const plan = planStep({
-    from: parsed.from,
-    to: parsed.to,
-    intervalMs: parsed.intervalMs,
-    maxDataPoints: parsed.maxDataPoints,
-    minStep: query.step,
-    floorMs: isKpi && ctx.source.kind === 'prometheus' ? ctx.scrapeMs : 0,
-  });
+  const plan = planQueryStep(parsed, query.step, isKpi && ctx.source.kind === 'prometheus', ctx.scrapeMs);
   const { stepMs } = plan;
   const target = resolveTarget(fields, ctx.source, stepMs, ctx.scrapeMs);
   const historyPoints = historyFor(query, stepMs);
