@@ -57,7 +57,7 @@ export async function explainEvents(events: NamedEvent[], ctx: ExplainContext): 
         ctx.source.queryRange({ expr, start: baselineStart, end: currentEnd, stepMs: ctx.stepMs, signal: ctx.signal });
       const [numerator, denominator] = await Promise.all([query(parts.numerator), parts.denominator ? query(parts.denominator) : Promise.resolve(undefined)]);
       const segments = segmentChanges(numerator, denominator, parts.labels, currentStart);
-      const hints = explainChange(segments, { kpiName: ctx.kpi.name.toLowerCase(), kind: parts.kind, factor: parts.factor, top: MAX_HINTS });
+      const hints = explainChange(segments, { kpiName: ctx.kpi.name, kind: parts.kind, factor: parts.factor, top: MAX_HINTS });
       event.hints = hints.map((h) => h.text);
     }),
   );

@@ -1,10 +1,10 @@
 import type { DetectionOptions } from '../../../common/query';
 import { parseDuration } from '../../../common/validation';
-import { DAY_MS } from '../../analysis/detectors/period';
+import { DAY_MS, WEEK_MS } from '../../analysis/detectors/period';
 import { rollingWindowPoints } from '../../analysis/detectors/rolling';
 import { SEASONAL_CYCLES } from '../../analysis/detectors/seasonal';
 import type { DetectOptions } from '../../analysis/detect';
-import { minDecisionPoints } from '../../analysis/detect';
+import { DEFAULT_MIN_DURATION_POINTS, minDecisionPoints } from '../../analysis/detect';
 import { QueryValidationError } from '../failure';
 
 /**
@@ -20,9 +20,22 @@ export interface DetectionPlan {
   historyPoints: number;
 }
 
+/** Up to this many points of history, a detected season may be the week rather than the day. */
+const WEEKLY_HISTORY_POINTS = 10_000;
+
+/**
+ * The cycle whose history a seasonal model gets when the query names none: four weeks when that
+ * stays within WEEKLY_HISTORY_POINTS (steps of 5 minutes and up), so a weekly pattern can be
+ * found and learned; four days otherwise.
+ */
+function seasonToLearn(stepMs: number): number {
+  const week = Math.round(WEEK_MS / stepMs);
+  return SEASONAL_CYCLES * week <= WEEKLY_HISTORY_POINTS ? week : Math.round(DAY_MS / stepMs);
+}
+
 export function planDetection(detect: DetectionOptions, stepMs: number, field = 'detect'): DetectionPlan {
   const minDurationMs = detect.minDuration ? (parseDuration(detect.minDuration) ?? 0) : 0;
-  const minDurationPoints = Math.max(1, Math.ceil(minDurationMs / stepMs));
+  const minDurationPoints = detect.minDuration ? Math.max(1, Math.ceil(minDurationMs / stepMs)) : DEFAULT_MIN_DURATION_POINTS;
   let algorithm = detect.algorithm;
   let periodPoints: number | undefined;
   if (detect.season === 'none') {
@@ -38,7 +51,7 @@ export function planDetection(detect: DetectionOptions, stepMs: number, field = 
     }
   }
   const seasonal = algorithm === 'auto' || algorithm === 'seasonal' || algorithm === 'holt_winters';
-  const cycle = periodPoints ?? Math.round(DAY_MS / stepMs);
+  const cycle = periodPoints ?? seasonToLearn(stepMs);
   const wanted = seasonal ? Math.max(minDecisionPoints(stepMs), SEASONAL_CYCLES * cycle) : 2 * rollingWindowPoints(stepMs);
   const historyPoints = Math.min(MAX_HISTORY_POINTS, wanted);
   return {
