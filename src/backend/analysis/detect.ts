@@ -108,8 +108,11 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   return { algorithm, periodPoints, bandZ: zBand, expected, lower, upper, score, anomaly };
 }
 
-/** The 99th percentile of |z| for normal data. */
+/** The 90th and 99th percentiles of |z| for normal data. */
+const NORMAL_Z90 = 1.6449;
 const NORMAL_Z99 = 2.5758;
+/** From this many residuals on, the 99th percentile is estimated well enough to be used. */
+const TAIL_SAMPLE_99 = 500;
 /** Fewer residuals than this say nothing about a tail. */
 const MIN_TAIL_SAMPLE = 100;
 /** A wider factor would hide anything; such a series is better read with a coarser step. */
@@ -118,8 +121,10 @@ const MAX_TAIL_FACTOR = 5;
 const INCIDENT_RUN = 12;
 
 /**
- * How much heavier than normal the residuals' tail is, from the history before `end`: the 99th
- * percentile of |residual / scale| over its normal value (2.58), within 1..MAX_TAIL_FACTOR.
+ * How much wider or heavier than normal the residuals are, from the history before `end`: the
+ * 90th percentile of |residual / scale| over its normal value (1.64), or the 99th over its own
+ * (2.58) when the history has TAIL_SAMPLE_99 residuals and that is larger; within
+ * 1..MAX_TAIL_FACTOR.
  * Scales are multiplied by it, so a small market whose rare events make its ratio jump to 6
  * scales once in a hundred points gets a band that respects that. Runs of INCIDENT_RUN points
  * beyond the learning limit are left out: an incident in the history is not noise, and must not
@@ -145,8 +150,11 @@ export function tailFactor(values: Float64Array, expected: Float64Array, scale: 
   }
   if (sample.length < MIN_TAIL_SAMPLE) return 1;
   sample.sort((a, b) => a - b);
-  const q99 = sample[Math.min(sample.length - 1, Math.floor(0.99 * sample.length))]!;
-  return Math.min(MAX_TAIL_FACTOR, Math.max(1, q99 / NORMAL_Z99));
+  const quantile = (q: number) => sample[Math.min(sample.length - 1, Math.floor(q * sample.length))]!;
+  // The 90th percentile is steady from a hundred residuals; the 99th needs several hundred.
+  let factor = quantile(0.9) / NORMAL_Z90;
+  if (sample.length >= TAIL_SAMPLE_99) factor = Math.max(factor, quantile(0.99) / NORMAL_Z99);
+  return Math.min(MAX_TAIL_FACTOR, Math.max(1, factor));
 }
 
 /**
