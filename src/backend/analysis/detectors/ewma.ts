@@ -1,5 +1,5 @@
 import { MAD_TO_SD } from '../robust';
-import { adaptPoints, type Baseline, type BaselineInput, type Detector } from './types';
+import { adaptPoints, Excursions, type Baseline, type BaselineInput, type Detector } from './types';
 
 /**
  * EWMA control limits: an exponentially weighted mean and variance of the learned values, the
@@ -26,8 +26,7 @@ export function ewmaBaseline(input: BaselineInput, spanPoints = ewmaSpanPoints(i
   const first: number[] = [];
   let mean = NaN;
   let variance = NaN;
-  let outsideRun = 0;
-  const adapt = adaptPoints(input.stepMs);
+  const excursions = new Excursions(adaptPoints(input.stepMs));
   for (let i = 0; i < n; i++) {
     const sd = Math.sqrt(variance);
     if (mean === mean) {
@@ -45,12 +44,9 @@ export function ewmaBaseline(input: BaselineInput, spanPoints = ewmaSpanPoints(i
     const limit = clipZ * spread;
     let residual = x - mean;
     const outside = residual > limit || residual < -limit;
-    outsideRun = outside ? outsideRun + 1 : 0;
-    if (outside) {
-      // Not learned at first, then at the band edge (types.ts).
-      if (outsideRun <= adapt) continue;
-      residual = residual > 0 ? limit : -limit;
-    }
+    // Beyond the limit: learned at the limit, or not at all (types.ts).
+    if (!excursions.learn(outside, spread <= minScale)) continue;
+    if (outside) residual = residual > 0 ? limit : -limit;
     mean += alpha * residual;
     variance = (1 - alpha) * (variance + alpha * residual * residual);
   }

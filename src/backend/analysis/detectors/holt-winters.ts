@@ -1,6 +1,6 @@
 import { despike, MEAN_ABS_TO_SD } from '../robust';
 import { detectSeason } from './period';
-import { adaptPoints, limitResidual, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
+import { adaptPoints, Excursions, limitResidual, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
 
 /**
  * Additive Holt-Winters with a damped trend: level, trend and one seasonal term per slot of the
@@ -52,10 +52,9 @@ export function holtWinters(input: BaselineInput, params: HoltWintersParams = HO
   let level = NaN;
   let trend = 0;
   let meanAbs = NaN;
-  let outsideRun = 0;
   const limited = { residual: 0, outside: false };
   let learnedPoints = 0;
-  const adapt = adaptPoints(input.stepMs);
+  const excursions = new Excursions(adaptPoints(input.stepMs));
   // The first cycle initialises the season: each slot starts as its offset from the cycle mean,
   // spikes replaced by their neighbours' median.
   const start = period > 0 ? initialSeason(values, period, season, skip) : -1;
@@ -91,8 +90,7 @@ export function holtWinters(input: BaselineInput, params: HoltWintersParams = HO
     // Beyond the learning limit: level, trend and scale learn nothing at first, then follow at
     // the limit (types.ts). The slot's seasonal term still learns at the limit: a slot is seen
     // once a cycle, never long enough to adapt, and must be able to heal or learn a new habit.
-    outsideRun = outside ? outsideRun + 1 : 0;
-    if (outside && outsideRun <= adapt) {
+    if (!excursions.learn(outside, spread <= minScale)) {
       if (period > 0) season[slot] = gamma * (prediction + residual - level) + (1 - gamma) * seasonal;
       level += phi * trend;
       trend *= phi;

@@ -1,6 +1,6 @@
 import { MAD_TO_SD, MEAN_ABS_TO_SD } from '../robust';
 import { SortedWindow } from './sorted-window';
-import { adaptPoints, type Baseline, type BaselineInput, type Detector } from './types';
+import { adaptPoints, Excursions, type Baseline, type BaselineInput, type Detector } from './types';
 
 /**
  * Robust rolling baseline: the median of the last `window` learned points, and their MAD as the
@@ -28,8 +28,7 @@ export function rollingBaseline(input: BaselineInput, windowPoints = rollingWind
   const minimum = Math.min(windowPoints, 10);
   let center = NaN;
   let spread = NaN;
-  let outsideRun = 0;
-  const adapt = adaptPoints(input.stepMs);
+  const excursions = new Excursions(adaptPoints(input.stepMs));
   for (let i = 0; i < n; i++) {
     if (window.size >= minimum) {
       expected[i] = center;
@@ -42,11 +41,8 @@ export function rollingBaseline(input: BaselineInput, windowPoints = rollingWind
     if (window.size >= minimum) {
       const limit = clipZ * spread;
       const outside = x > center + limit || x < center - limit;
-      outsideRun = outside ? outsideRun + 1 : 0;
-      if (outside) {
-        if (outsideRun <= adapt) continue;
-        learned = x > center ? center + limit : center - limit;
-      }
+      if (!excursions.learn(outside, spread <= input.minScale)) continue;
+      if (outside) learned = x > center ? center + limit : center - limit;
     }
     window.push(learned);
     // Re-sorted every SORT_BATCH points, and on every point until it holds `minimum`.

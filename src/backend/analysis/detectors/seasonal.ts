@@ -1,6 +1,6 @@
 import { despike, MEAN_ABS_TO_SD, medianOfFour } from '../robust';
 import { detectSeason } from './period';
-import { adaptPoints, limitResidual, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
+import { adaptPoints, Excursions, limitResidual, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
 
 /**
  * Seasonal baseline: the median of the same moment in the last few cycles (yesterday, the day
@@ -32,10 +32,9 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
   let level = NaN; // plain level while no cycle is known; offset from the seasonal median after
   let seasonalKnown = false;
   let meanAbs = NaN;
-  let outsideRun = 0;
   const limited = { residual: 0, outside: false };
   let learnedPoints = 0;
-  const adapt = adaptPoints(input.stepMs);
+  const excursions = new Excursions(adaptPoints(input.stepMs));
   let lastReference = NaN;
   for (let i = 0; i < n; i++) {
     let reference = NaN;
@@ -76,8 +75,7 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
     // Beyond the learning limit: level and scale learn nothing at first, then follow at the
     // limit (types.ts). The seasonal memory keeps the value as it was: the median over
     // SEASONAL_CYCLES outvotes one bad day, and a slot the first cycle got wrong heals.
-    outsideRun = outside ? outsideRun + 1 : 0;
-    if (outside && outsideRun <= adapt) {
+    if (!excursions.learn(outside, spread <= minScale)) {
       learned[i] = x;
       continue;
     }

@@ -53,6 +53,29 @@ export function adaptPoints(stepMs: number): number {
 }
 
 /**
+ * Whether a value beyond the learning limit is learned (at the limit). An unbroken run beyond it
+ * is an incident, learned only once it outlasts adaptPoints. One exception: while the scale sits
+ * at its floor (every learned value the same, e.g. the zeros of a sparse failure ratio), the
+ * values beyond it are the only news of the series' spread and are learned at once; otherwise
+ * the band would stay at the floor and flag every non-zero value forever.
+ */
+export class Excursions {
+  private run = 0;
+
+  constructor(private readonly adapt: number) {}
+
+  /** Records one learnable point; true when it is to be learned. */
+  learn(outside: boolean, atFloor: boolean): boolean {
+    if (!outside) {
+      this.run = 0;
+      return true;
+    }
+    this.run++;
+    return atFloor || this.run > this.adapt;
+  }
+}
+
+/**
  * A residual limited to ±limit scales for learning, once the scale has warmed up: the value to
  * learn, and whether the residual lay beyond the limit. Returned in a reused object: this runs
  * once per point.
