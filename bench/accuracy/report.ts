@@ -1,0 +1,239 @@
+import { INCIDENT_TYPES } from '../../src/simulator/model/incidents';
+import { describeIncident } from '../../src/simulator/model/scenario';
+import type { Level, RunPlan } from './plan';
+import { addTally, DEFAULT_CONFIGS, emptyTally, SWEEP_CONFIGS, SWEEP_SENSITIVITY, type IncidentOutcome, type QualityOutcome, type RunScore, type Tally } from './score';
+
+/** Markdown tables of the pooled scores. */
+
+export interface ScoredRun {
+  plan: RunPlan;
+  score: RunScore;
+}
+
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>, align?: readonly ('l' | 'r')[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (align?.[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (align?.[i] === 'r' ? `${'-'.repeat(Math.max(1, w - 1))}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+const ratio = (hits: number, trials: number) => (trials > 0 ? hits / trials : NaN);
+const sum = <T>(list: readonly T[], of: (x: T) => number) => list.reduce((n, x) => n + of(x), 0);
+const fixed = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+const frac = (hits: number, trials: number) => (trials > 0 ? `${fixed(hits / trials)} (${hits}/${trials})` : '–');
+
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const lo = Math.floor(position);
+  const hi = Math.ceil(position);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (position - lo);
+}
+
+export function precision(t: Tally): number {
+  return ratio(t.truePositive, t.events);
+}
+
+export function f1(t: Tally): number {
+  const p = precision(t);
+  const r = ratio(t.recall.scope.hits, t.recall.scope.trials);
+  return p + r > 0 ? (2 * p * r) / (p + r) : 0;
+}
+
+export function falsePerSeriesWeek(t: Tally, level?: Level): number {
+  if (level) return ratio(t.falseByLevel[level], t.seriesWeeksByLevel[level]);
+  const weeks = t.seriesWeeksByLevel.aggregate + t.seriesWeeksByLevel.market + t.seriesWeeksByLevel.scope;
+  return ratio(t.falseAlerts, weeks);
+}
+
+export function pooled(runs: readonly ScoredRun[], config: string, scenario?: string): Tally {
+  const total = emptyTally();
+  for (const run of runs) {
+    if (scenario && run.plan.key.scenario !== scenario) continue;
+    const t = run.score.tallies.get(config);
+    if (t) addTally(total, t);
+  }
+  return total;
+}
+
+function scoreRow(label: readonly string[], t: Tally): string[] {
+  return [
+    ...label,
+    String(t.events),
+    fixed(precision(t)),
+    frac(t.recall.scope.hits, t.recall.scope.trials),
+    frac(t.recall.market.hits, t.recall.market.trials),
+    frac(t.recall.aggregate.hits, t.recall.aggregate.trials),
+    chanceCell(t),
+    fixed(f1(t)),
+    `${fixed(quantile(t.delaysMin, 0.5), 0)} / ${fixed(quantile(t.delaysMin, 0.9), 0)}`,
+    fixed(falsePerSeriesWeek(t), 1),
+    String(t.dataProblem),
+  ];
+}
+
+const SCORE_HEADER = ['Events', 'Precision', 'Recall (own scope)', 'Recall (markets)', 'Recall (aggregate)', 'Chance own / markets / aggregate', 'F1', 'Delay min p50 / p90', 'False / series-week', 'During data problems'];
+const SCORE_ALIGN = ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] as const;
+
+/** How often the same test passes in placebo windows: the part of recall noise alone would give. */
+function chanceCell(t: Tally): string {
+  return (['scope', 'market', 'aggregate'] as Level[]).map((l) => fixed(ratio(t.chance[l].hits, t.chance[l].trials))).join(' / ');
+}
+
+export function detectorTable(runs: readonly ScoredRun[], scenarios: readonly string[]): string {
+  const rows: string[][] = [];
+  for (const config of DEFAULT_CONFIGS) {
+    for (const scenario of scenarios) rows.push(scoreRow([config, scenario], pooled(runs, config, scenario)));
+    rows.push(scoreRow([config, '**all**'], pooled(runs, config)));
+  }
+  return table(['Detector', 'Scenario', ...SCORE_HEADER], rows, ['l', 'l', ...SCORE_ALIGN]);
+}
+
+export function targetTable(runs: readonly ScoredRun[]): string {
+  const rows = DEFAULT_CONFIGS.map((config) => {
+    const t = pooled(runs, config);
+    const recall = ratio(t.recall.scope.hits, t.recall.scope.trials);
+    const falseRate = falsePerSeriesWeek(t);
+    const met = recall >= 0.9 && falseRate <= 1;
+    return [config, fixed(recall), fixed(ratio(t.chance.scope.hits, t.chance.scope.trials)), fixed(ratio(t.recall.market.hits, t.recall.market.trials)), fixed(falseRate, 1), fixed(falsePerSeriesWeek(t, 'aggregate'), 1), fixed(falsePerSeriesWeek(t, 'market'), 1), met ? 'met' : 'not met'];
+  });
+  return table(['Detector', 'Recall (own scope)', '… by chance', 'Recall (markets)', 'False / series-week (all series)', '… aggregate series', '… market series', 'Target (recall ≥ 0.9, ≤ 1 false / series-week)'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']);
+}
+
+export function falseKindTable(runs: readonly ScoredRun[]): string {
+  const rows = DEFAULT_CONFIGS.map((config) => {
+    const t = pooled(runs, config);
+    const share = (n: number) => (t.falseAlerts > 0 ? `${Math.round((100 * n) / t.falseAlerts)} %` : '–');
+    return [
+      config,
+      String(t.falseAlerts),
+      fixed(falsePerSeriesWeek(t, 'aggregate'), 1),
+      fixed(falsePerSeriesWeek(t, 'market'), 1),
+      fixed(falsePerSeriesWeek(t, 'scope'), 1),
+      share(t.falseByKind.noise),
+      share(t.falseByKind.side),
+      share(t.falseByKind.after),
+    ];
+  });
+  return table(
+    ['Detector', 'False alerts', 'Per series-week: aggregate', 'markets', 'other scopes', 'Calm time', 'During an incident that does not move the KPI', 'Within 2 h after an incident'],
+    rows,
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+  );
+}
+
+export function falseByKpiTable(runs: readonly ScoredRun[], config = 'auto'): string {
+  const t = pooled(runs, config);
+  const cell = (x: { falseAlerts: number; seriesWeeks: number }) => (x.seriesWeeks > 0 ? fixed(x.falseAlerts / x.seriesWeeks, 1) : '–');
+  const rows = Object.entries(t.byKpi)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([kpi, byLevel]) => [kpi, cell(byLevel.aggregate), cell(byLevel.market), cell(byLevel.scope)]);
+  return table(['KPI', 'Aggregate', 'Markets', 'Other scopes'], rows, ['l', 'r', 'r', 'r']);
+}
+
+function incidentRows(outcomes: readonly IncidentOutcome[], keyOf: (o: IncidentOutcome) => string) {
+  const groups = new Map<string, IncidentOutcome[]>();
+  for (const o of outcomes) groups.set(keyOf(o), [...(groups.get(keyOf(o)) ?? []), o]);
+  return groups;
+}
+
+export function incidentTypeTable(runs: readonly ScoredRun[], config = 'auto'): string {
+  const outcomes = runs.flatMap((r) => r.score.incidents.filter((o) => o.config === config));
+  const groups = incidentRows(outcomes, (o) => o.type);
+  const rows = INCIDENT_TYPES.filter((type) => groups.has(type)).map((type) => {
+    const list = groups.get(type)!;
+    const hits = list.filter((o) => o.hit);
+    const delays = hits.map((o) => o.delayMin!);
+    return [
+      type,
+      frac(hits.length, list.length),
+      frac(list.reduce((n, o) => n + o.marketHits, 0), list.reduce((n, o) => n + o.marketTrials, 0)),
+      frac(list.filter((o) => o.aggregateHit).length, list.length),
+      `${fixed(ratio(sum(list, (o) => o.chance.ownHits), sum(list, (o) => o.chance.ownTrials)))} / ${fixed(ratio(sum(list, (o) => o.chance.marketHits), sum(list, (o) => o.chance.marketTrials)))}`,
+      `${fixed(quantile(delays, 0.5), 0)} / ${fixed(quantile(delays, 0.9), 0)}`,
+    ];
+  });
+  return table(['Incident type', 'Recall (own scope)', 'Recall (markets)', 'Recall (aggregate)', 'Chance own / markets', 'Delay min p50 / p90'], rows, ['l', 'r', 'r', 'r', 'r', 'r']);
+}
+
+export function incidentTable(runs: readonly ScoredRun[], scenarios: readonly string[], config = 'auto'): string {
+  const rows: string[][] = [];
+  for (const scenario of scenarios) {
+    const run = runs.find((r) => r.plan.key.scenario === scenario);
+    if (!run) continue;
+    const outcomes = runs.filter((r) => r.plan.key.scenario === scenario).flatMap((r) => r.score.incidents.filter((o) => o.config === config));
+    for (const planned of run.plan.incidents.filter((p) => !p.dataQuality)) {
+      const mine = outcomes.filter((o) => o.incidentId === planned.incident.id);
+      const kpis = [...new Set(mine.map((o) => o.kpi))];
+      const perKpi = kpis.map((kpi) => {
+        const list = mine.filter((o) => o.kpi === kpi);
+        return `${kpi} ${list.filter((o) => o.hit).length}/${list.length}`;
+      });
+      const dropped = [...new Set(planned.own.flatMap((o) => o.dropped))];
+      const markets = `${mine.reduce((n, o) => n + o.marketHits, 0)}/${mine.reduce((n, o) => n + o.marketTrials, 0)}`;
+      rows.push([
+        scenario,
+        describeIncident(planned.incident),
+        dropped.length > 0 ? `not filterable: ${dropped.join(', ')}` : '',
+        perKpi.join(', '),
+        markets,
+        `${mine.filter((o) => o.aggregateHit).length}/${mine.length}`,
+      ]);
+    }
+  }
+  return table(['Scenario', 'Incident', 'Own scope as queried', 'Own scope: detected / seeds per KPI', 'Markets', 'Aggregate'], rows);
+}
+
+export function sweepTable(runs: readonly ScoredRun[], scenarios: readonly string[]): string {
+  const rows: string[][] = [];
+  for (const config of SWEEP_CONFIGS) {
+    for (const scenario of scenarios) rows.push(scoreRow([fixed(SWEEP_SENSITIVITY[config]!, 1), scenario], pooled(runs, config, scenario)));
+    rows.push(scoreRow([fixed(SWEEP_SENSITIVITY[config]!, 1), '**all**'], pooled(runs, config)));
+  }
+  return table(['Sensitivity', 'Scenario', ...SCORE_HEADER], rows, ['r', 'l', ...SCORE_ALIGN]);
+}
+
+export function qualityTable(runs: readonly ScoredRun[]): { table: string; summary: string } {
+  const outcomes: QualityOutcome[] = runs.flatMap((r) => r.score.quality);
+  const groups = new Map<string, QualityOutcome[]>();
+  for (const o of outcomes) {
+    const key = `${o.scenario}\u0000${o.incidentId}\u0000${o.level}\u0000${o.seriesId}`;
+    groups.set(key, [...(groups.get(key) ?? []), o]);
+  }
+  const levelOrder: Record<Level, number> = { scope: 0, market: 1, aggregate: 2 };
+  const firstSeen = new Map<string, number>();
+  for (const o of outcomes) if (!firstSeen.has(`${o.scenario}\u0000${o.incidentId}`)) firstSeen.set(`${o.scenario}\u0000${o.incidentId}`, firstSeen.size);
+  const order = (o: QualityOutcome) => firstSeen.get(`${o.scenario}\u0000${o.incidentId}`)! * 10 + levelOrder[o.level];
+  const rows = [...groups.values()]
+    .sort((a, b) => order(a[0]!) - order(b[0]!))
+    .map((list) => {
+      const first = list[0]!;
+      const checks = [...new Set(list.flatMap((o) => o.checks))];
+      const anomalies = DEFAULT_CONFIGS.map((c) => `${c} ${list.reduce((n, o) => n + (o.anomalies[c] ?? 0), 0)}`).join(', ');
+      const masked = list.reduce((n, o) => n + o.maskedShare, 0) / list.length;
+      return [
+        first.scenario,
+        first.incidentId,
+        first.type,
+        first.level === 'scope' ? 'own scope' : first.level,
+        first.seriesId,
+        `${list.filter((o) => o.caught).length}/${list.length}${checks.length > 0 ? ` (${checks.join(', ')})` : ''}`,
+        `${Math.round(100 * masked)} %`,
+        anomalies,
+      ];
+    });
+  const caughtBy = (level: Level) => {
+    const list = outcomes.filter((o) => o.level === level);
+    return `${list.filter((o) => o.caught).length} of ${list.length}`;
+  };
+  const gaps = outcomes.filter((o) => o.level === 'scope' && o.type === 'telemetry_gap');
+  const dupes = outcomes.filter((o) => o.level === 'scope' && o.type === 'duplicate_sender');
+  const summary =
+    `Quality caught ${caughtBy('scope')} data-quality incidents on their own-scope series (telemetry gaps ${gaps.filter((o) => o.caught).length} of ${gaps.length}, ` +
+    `duplicate senders ${dupes.filter((o) => o.caught).length} of ${dupes.length}), ${caughtBy('market')} on their market series, ${caughtBy('aggregate')} on the aggregate (incident × seed).`;
+  return {
+    table: table(['Scenario', 'Incident', 'Type', 'Series', 'Id', 'Quality caught (seeds)', 'Window masked', 'Anomaly events during it (sum over seeds)'], rows),
+    summary,
+  };
+}
