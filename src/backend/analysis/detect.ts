@@ -64,8 +64,11 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   // Decisions are learning too: points inside a data-quality failure do not take part (as NaN).
   const prefix = withoutIssues(values.subarray(0, decisionEnd), options.dataIssues);
   const zBand = bandZ(options.sensitivity ?? DEFAULT_SENSITIVITY);
-  const season = options.periodPoints ? { periodPoints: options.periodPoints } : detectSeason(prefix, stepMs);
-  const algorithm = chooseAlgorithm(options.algorithm ?? 'auto', season?.periodPoints, decisionEnd);
+  const requested = options.algorithm ?? 'auto';
+  // Only the seasonal models, and `auto` choosing between them, need a season.
+  const wantsSeason = requested === 'auto' || requested === 'seasonal' || requested === 'holt_winters';
+  const season = options.periodPoints ? { periodPoints: options.periodPoints } : wantsSeason ? detectSeason(prefix, stepMs) : undefined;
+  const algorithm = chooseAlgorithm(requested, season?.periodPoints, decisionEnd);
   const seasonal = algorithm === 'seasonal' || algorithm === 'holt_winters';
   const periodPoints = seasonal ? (season?.periodPoints ?? Math.round(DAY_MS / stepMs)) : undefined;
   const { expected, scale } = DETECTORS[algorithm].baseline({
@@ -86,9 +89,9 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   const score = new Float64Array(n);
   const anomaly = new Uint8Array(n);
   const direction = options.direction ?? 'both';
-  const requested = options.minDurationPoints;
+  const wantedDuration = options.minDurationPoints;
   // Absent or NaN: the default; 0, negatives and fractions: at least one point, rounded down.
-  const minDuration = requested === undefined || Number.isNaN(requested) ? DEFAULT_MIN_DURATION_POINTS : Math.max(1, Math.floor(requested));
+  const minDuration = wantedDuration === undefined || Number.isNaN(wantedDuration) ? DEFAULT_MIN_DURATION_POINTS : Math.max(1, Math.floor(wantedDuration));
   const issues = options.dataIssues;
   let run = 0;
   for (let i = 0; i < n; i++) {
@@ -119,6 +122,8 @@ const MIN_TAIL_SAMPLE = 100;
 const MAX_TAIL_FACTOR = 5;
 /** Beyond the learning limit for this many points in a row is an incident, not a tail. */
 const INCIDENT_RUN = 12;
+/** The tail is read from at most this many of the latest history points. */
+const TAIL_WINDOW = 4000;
 
 /**
  * How much wider or heavier than normal the residuals are, from the history before `end`: the
@@ -132,28 +137,31 @@ const INCIDENT_RUN = 12;
  * decided once per series.
  */
 export function tailFactor(values: Float64Array, expected: Float64Array, scale: Float64Array, end: number, issues?: Uint8Array): number {
-  const z = new Float64Array(end);
-  for (let i = 0; i < end; i++) {
-    z[i] = issues !== undefined && issues[i] === 1 ? NaN : Math.abs((values[i]! - expected[i]!) / scale[i]!);
+  // The latest TAIL_WINDOW points of the history say enough, and keep this cheap on long ones.
+  const start = Math.max(0, end - TAIL_WINDOW);
+  const z = new Float64Array(end - start);
+  for (let i = start; i < end; i++) {
+    z[i - start] = issues !== undefined && issues[i] === 1 ? NaN : Math.abs((values[i]! - expected[i]!) / scale[i]!);
   }
-  const sample: number[] = [];
-  for (let i = 0; i < end; ) {
+  const sample = new Float64Array(z.length);
+  let count = 0;
+  for (let i = 0; i < z.length; ) {
     if (!(z[i]! > LEARNING_Z)) {
-      if (Number.isFinite(z[i]!)) sample.push(z[i]!);
+      if (Number.isFinite(z[i]!)) sample[count++] = z[i]!;
       i++;
       continue;
     }
     let j = i;
-    while (j < end && z[j]! > LEARNING_Z) j++;
-    if (j - i < INCIDENT_RUN) for (let k = i; k < j; k++) if (Number.isFinite(z[k]!)) sample.push(z[k]!);
+    while (j < z.length && z[j]! > LEARNING_Z) j++;
+    if (j - i < INCIDENT_RUN) for (let k = i; k < j; k++) if (Number.isFinite(z[k]!)) sample[count++] = z[k]!;
     i = j;
   }
-  if (sample.length < MIN_TAIL_SAMPLE) return 1;
-  sample.sort((a, b) => a - b);
-  const quantile = (q: number) => sample[Math.min(sample.length - 1, Math.floor(q * sample.length))]!;
+  if (count < MIN_TAIL_SAMPLE) return 1;
+  const sorted = sample.subarray(0, count).sort();
+  const quantile = (q: number) => sorted[Math.min(count - 1, Math.floor(q * count))]!;
   // The 90th percentile is steady from a hundred residuals; the 99th needs several hundred.
   let factor = quantile(0.9) / NORMAL_Z90;
-  if (sample.length >= TAIL_SAMPLE_99) factor = Math.max(factor, quantile(0.99) / NORMAL_Z99);
+  if (count >= TAIL_SAMPLE_99) factor = Math.max(factor, quantile(0.99) / NORMAL_Z99);
   return Math.min(MAX_TAIL_FACTOR, Math.max(1, factor));
 }
 

@@ -76,6 +76,9 @@ export function clamp(value: number, low: number, high: number): number {
   return value < low ? low : value > high ? high : value;
 }
 
+/** Three neighbours each side: spikes of up to three points go, a daily shape stays. */
+export const DESPIKE_HALF_WIDTH = 3;
+
 /**
  * A Hampel filter: each value more than `k` robust standard deviations from the median of its
  * neighbours (halfWidth on each side) is replaced by that median. Removes spikes from a smooth
@@ -101,7 +104,7 @@ export function despike(values: Float64Array, halfWidth: number, k = 6): Float64
 }
 
 function sortedMedian(values: Float64Array, count: number): number {
-  const part = values.subarray(0, count).sort();
+  sortSmall(values, count);
   const mid = count >> 1;
-  return count & 1 ? part[mid]! : (part[mid - 1]! + part[mid]!) / 2;
+  return count & 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
 }

@@ -1,4 +1,4 @@
-import { despike, MEAN_ABS_TO_SD } from '../robust';
+import { DESPIKE_HALF_WIDTH, despike, MEAN_ABS_TO_SD } from '../robust';
 import { detectSeason } from './period';
 import { adaptPoints, Excursions, limitResidual, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
 
@@ -139,7 +139,7 @@ function initialSeason(values: Float64Array, period: number, season: Float64Arra
       season[i % period] = last;
     }
     // A spike in the first cycle would otherwise be expected again every cycle.
-    season.set(despike(season, Math.max(2, Math.round(period / 48))));
+    season.set(despike(season, DESPIKE_HALF_WIDTH));
     return cycleStart + period;
   }
   return values.length;

@@ -77,7 +77,7 @@ function coarsen(values: Float64Array, block: number): Float64Array {
  * peaks, the shortest whose correlation is within 0.1 of the highest, so the season wins over its
  * multiples (a 9-hour cycle also correlates at 18 and 27 hours).
  */
-function strongestPeak(values: Float64Array): number | undefined {
+function strongestPeak(values: Float64Array): { lag: number; block: number } | undefined {
   const block = Math.max(1, Math.ceil(values.length / COARSE_POINTS));
   const coarse = coarsen(values, block);
   const maxLag = Math.floor(coarse.length / 2);
@@ -101,14 +101,20 @@ function strongestPeak(values: Float64Array): number | undefined {
   }
   if (peaks.length === 0) return undefined;
   const highest = Math.max(...peaks.map((p) => p.r));
-  const coarseLag = peaks.find((p) => p.r >= highest - 0.1)!.lag * block;
+  return { lag: peaks.find((p) => p.r >= highest - 0.1)!.lag * block, block };
+}
+
+/**
+ * The coarse grid knows the period to a block. Around it the correlation is a broad hump, and
+ * noise moves its highest lag about: the vertex of a parabola fitted to the whole hump does not.
+ */
+function refinePeak(values: Float64Array, coarseLag: number, block: number): number {
   if (block === 1) return coarseLag;
-  // The coarse grid knows the period to a block. Around it the correlation is a broad hump, and
-  // noise moves its highest lag about: the vertex of a parabola fitted to the whole hump does not.
   const lags: number[] = [];
   const rs: number[] = [];
-  // An eighth of the period each side: wide enough to outweigh the noise, narrow enough to be a parabola.
-  const halfWidth = Math.max(block, Math.round(coarseLag / 8));
+  // An eighth of the period each side, at most three blocks: wide enough to outweigh the noise,
+  // narrow enough to be a parabola and cheap (each lag is a pass over the series).
+  const halfWidth = Math.max(block, Math.min(3 * block, Math.round(coarseLag / 8)));
   for (let lag = Math.max(2, coarseLag - halfWidth); lag <= coarseLag + halfWidth; lag++) {
     const r = autocorrelation(values, lag);
     if (r === r) {
@@ -169,8 +175,9 @@ export function detectSeason(values: Float64Array, stepMs: number): Season | und
   // clearly stronger than them.
   // Beating a standard season by 0.1 needs room above it: above 0.9 the search is skipped.
   if (best !== undefined && best.strength >= 0.9) return best;
-  const peak = strongestPeak(values);
-  const nearStandard = peak !== undefined && standard.some((p) => Math.abs(peak - p) <= 0.05 * p);
+  const coarse = strongestPeak(values);
+  const nearStandard = coarse !== undefined && standard.some((p) => Math.abs(coarse.lag - p) <= 0.05 * p);
+  const peak = coarse && !nearStandard ? refinePeak(values, coarse.lag, coarse.block) : undefined;
   // ...and it must repeat at least three times and correlate well: noise has chance peaks.
   if (peak !== undefined && peak >= 2 && !nearStandard && values.length >= 3 * peak) {
     const season = judge(peak);

@@ -1,4 +1,4 @@
-import { despike, MEAN_ABS_TO_SD, medianOfFour } from '../robust';
+import { DESPIKE_HALF_WIDTH, despike, MEAN_ABS_TO_SD, medianOfFour } from '../robust';
 import { detectSeason } from './period';
 import { adaptPoints, Excursions, limitResidual, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
 
@@ -39,7 +39,7 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
   for (let i = 0; i < n; i++) {
     let reference = NaN;
     // The first cycle was learned before any band existed: its spikes would be expected again.
-    if (period > 0 && i === period) learned.set(despike(learned.subarray(0, period), Math.max(2, Math.round(period / 48))));
+    if (period > 0 && i === period) learned.set(despike(learned.subarray(0, period), DESPIKE_HALF_WIDTH));
     if (period > 0 && i >= period) {
       // The same moment in the last SEASONAL_CYCLES (4) cycles; absent ones are NaN.
       const a = learned[i - period]!;
