@@ -76,7 +76,7 @@ describe('queryType anomaly', () => {
   });
 
   it('answers only the events for annotation queries, with root-cause hints for the aggregate', async () => {
-    const [answer] = await run({ queryType: 'anomaly', kpi: 'rebuffering_ratio', format: 'events', detect: { sensitivity: 0.8 } });
+    const [answer] = await run({ queryType: 'anomaly', kpi: 'rebuffering_ratio', format: 'events', detect: { sensitivity: 1 } });
     assert.equal(answer!.frames.length, 1);
     const [events] = answer!.frames;
     assert.equal(events!.meta?.dataTopic, undefined, 'annotation queries read the frame as it is');
