@@ -78,8 +78,8 @@ export function DetectionFields({ detect = {}, problems, peersOnly = false, onCh
         </InlineField>
         <TextOption
           label="Min duration"
-          tooltip="Flag only departures that last at least this long, e.g. 5m, so one bad scrape does not page anyone. Empty: a single point counts"
-          placeholder="one point"
+          tooltip="Flag only departures that last at least this long, e.g. 5m, so one bad scrape does not page anyone. Empty: two steps in a row"
+          placeholder="two steps"
           error={fields.minDuration}
           value={detect.minDuration}
           onChange={(minDuration) => set({ minDuration })}
