@@ -1,5 +1,5 @@
-import type { ChangeEvent } from 'react';
-import { InlineField, InlineSwitch, RadioButtonGroup, Stack } from '@grafana/ui';
+import { InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
+import { SwitchOption } from './inputs';
 
 const FORMAT_OPTIONS: Array<{ value: 'timeseries' | 'events'; label: string; description: string }> = [
   { value: 'timeseries', label: 'Time series', description: 'The series with their bands and scores, for panels and alert rules' },
@@ -21,22 +21,16 @@ export function AnomalyFields({ explainable, explain, format, problems, onChange
   return (
     <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-start">
       {explainable && (
-        <InlineField
+        <SwitchOption
           label="Explain"
+          ariaLabel="Explain anomalies"
           labelWidth={14}
           tooltip="Root-cause hints: which market, platform or CDN explains an anomaly of the whole KPI. KPI targets without split-by only"
-          invalid={problems.explain !== undefined}
           error={problems.explain}
-        >
-          <InlineSwitch
-            aria-label="Explain anomalies"
-            value={explain ?? true}
-            onChange={(e: ChangeEvent<HTMLInputElement>) => {
-              onChange({ explain: e.currentTarget.checked });
-              onRunQuery();
-            }}
-          />
-        </InlineField>
+          value={explain ?? true}
+          onChange={(value) => onChange({ explain: value })}
+          onRunQuery={onRunQuery}
+        />
       )}
       <InlineField label="Format" labelWidth={14} tooltip="Events for annotation queries, time series otherwise" invalid={problems.format !== undefined} error={problems.format}>
         <RadioButtonGroup

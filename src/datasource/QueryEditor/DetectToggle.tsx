@@ -1,9 +1,9 @@
-import type { ChangeEvent } from 'react';
-import { InlineField, InlineSwitch, Stack } from '@grafana/ui';
+import { Stack } from '@grafana/ui';
 import type { AnalysisOutput } from '../../common/query';
 import type { GroupedProblems } from '../problems';
 import type { DetectionField } from '../query-problems';
 import { DetectionFields, type DetectionInput } from './DetectionFields';
+import { SwitchOption } from './inputs';
 import { OutputField } from './OutputField';
 
 interface Props {
@@ -22,20 +22,15 @@ interface Props {
 export function DetectToggle({ detect, output, detectProblems, outputProblem, onChange, onRunQuery }: Props) {
   return (
     <Stack direction="column" gap={1}>
-      <InlineField
+      <SwitchOption
         label="Detect anomalies"
+        ariaLabel="Detect anomalies"
         labelWidth={18}
         tooltip="Add the expected value, the normal band, a 0-1 score and an anomaly flag to each series"
-      >
-        <InlineSwitch
-          aria-label="Detect anomalies"
-          value={detect !== undefined}
-          onChange={(e: ChangeEvent<HTMLInputElement>) => {
-            onChange(e.currentTarget.checked ? { detect: detect ?? {} } : { detect: undefined, output: undefined });
-            onRunQuery();
-          }}
-        />
-      </InlineField>
+        value={detect !== undefined}
+        onChange={(on) => onChange(on ? { detect: detect ?? {} } : { detect: undefined, output: undefined })}
+        onRunQuery={onRunQuery}
+      />
       {detect !== undefined && (
         <>
           <DetectionFields detect={detect} problems={detectProblems} onChange={(next) => onChange({ detect: next })} onRunQuery={onRunQuery} />

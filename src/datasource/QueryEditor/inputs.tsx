@@ -1,5 +1,5 @@
 import { useState, type ChangeEvent } from 'react';
-import { Combobox, InlineField, Input, type ComboboxOption } from '@grafana/ui';
+import { Combobox, InlineField, InlineSwitch, Input, type ComboboxOption } from '@grafana/ui';
 
 interface OptionProps {
   label: string;
@@ -9,6 +9,8 @@ interface OptionProps {
   labelWidth?: number;
   width?: number;
   placeholder?: string;
+  /** what screen readers call the input; the label when absent */
+  ariaLabel?: string;
   onRunQuery: () => void;
 }
 
@@ -19,11 +21,11 @@ interface TextOptionProps extends OptionProps {
 }
 
 /** A short text option (a duration such as 5m or 1d): empty means the default. */
-export function TextOption({ label, tooltip, error, labelWidth = 14, width = 12, placeholder, value, onChange, onRunQuery }: TextOptionProps) {
+export function TextOption({ label, tooltip, error, labelWidth = 14, width = 12, placeholder, ariaLabel, value, onChange, onRunQuery }: TextOptionProps) {
   return (
     <InlineField label={label} labelWidth={labelWidth} tooltip={tooltip} invalid={error !== undefined} error={error}>
       <Input
-        aria-label={label}
+        aria-label={ariaLabel ?? label}
         width={width}
         placeholder={placeholder}
         value={value ?? ''}
@@ -104,6 +106,34 @@ export function SeasonOption({ tooltip, error, value, onChange, onRunQuery }: Se
         value={known ? current : { value: current, label: current }}
         onChange={(option) => {
           onChange(option.value.trim());
+          onRunQuery();
+        }}
+      />
+    </InlineField>
+  );
+}
+
+interface SwitchOptionProps {
+  label: string;
+  tooltip: string;
+  error?: string;
+  labelWidth?: number;
+  ariaLabel: string;
+  value: boolean;
+  /** the query runs again after every flip */
+  onChange: (value: boolean) => void;
+  onRunQuery: () => void;
+}
+
+/** An on/off option; flipping it runs the query. */
+export function SwitchOption({ label, tooltip, error, labelWidth, ariaLabel, value, onChange, onRunQuery }: SwitchOptionProps) {
+  return (
+    <InlineField label={label} labelWidth={labelWidth} tooltip={tooltip} invalid={error !== undefined} error={error}>
+      <InlineSwitch
+        aria-label={ariaLabel}
+        value={value}
+        onChange={(e: ChangeEvent<HTMLInputElement>) => {
+          onChange(e.currentTarget.checked);
           onRunQuery();
         }}
       />
