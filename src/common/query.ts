@@ -35,7 +35,7 @@ const season = z
 export const detectionSchema = z
   .object({
     algorithm: z.enum(DETECTION_ALGORITHMS, { error: `expected one of ${DETECTION_ALGORITHMS.join(', ')}` }).default('auto'),
-    /** 0..1: higher flags smaller departures (the band narrows from 8 to 2 scales) */
+    /** 0..1: higher flags smaller departures (the band narrows from 6 to 1.5 scales) */
     sensitivity: z.number({ error: 'expected a number from 0 to 1' }).min(0, { error: 'expected a number from 0 to 1' }).max(1, { error: 'expected a number from 0 to 1' }).default(0.5),
     direction: z.enum(DETECTION_DIRECTIONS, { error: `expected one of ${DETECTION_DIRECTIONS.join(', ')}` }).default('both'),
     /** flag only departures lasting at least this long (a duration; empty = one point) */

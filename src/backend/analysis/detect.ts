@@ -77,7 +77,8 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
     startMs: grid.startMs,
     skip: options.dataIssues,
     clipZ: LEARNING_Z,
-    minScale: smallestScale(prefix),
+    // Resolution and step-to-step noise both say how small a scale can honestly be.
+    minScale: Math.max(smallestScale(prefix), noiseFloor(prefix)),
     periodPoints,
   });
   // The detectors' scales describe the body of the residuals; streaming KPIs of small markets
@@ -195,6 +196,39 @@ export function smallestScale(values: Float64Array): number {
   const typical = count > 0 ? magnitude / count : 0;
   const floor = Math.max(1e-12, 1e-6 * (Number.isFinite(typical) ? typical : Number.MAX_VALUE));
   return Number.isFinite(smallestStep) ? Math.max(smallestStep / 2, floor) : floor;
+}
+
+/** For independent normal noise of deviation σ, mean |x[t] - x[t-1]| is 2σ/√π. */
+const MEAN_ABS_DIFF_TO_SD = Math.sqrt(Math.PI) / 2;
+/** The floor is half the noise that consecutive differences show. */
+const NOISE_FLOOR_SHARE = 0.5;
+
+/**
+ * A scale floor from the history's step-to-step noise: half the deviation that the mean
+ * absolute difference of consecutive values implies for independent noise.
+ * Why: a sparse KPI (the failure ratio of a small market, a market's subscription revenue) is
+ * 0 most of the time, so its median and MAD are 0 and any one rare event is "infinitely"
+ * anomalous. Its differences are not 0: they carry exactly that lumpiness, so the band
+ * respects it. On a smooth series the floor stays under the detectors' own scale (half of it for
+ * white noise) and changes nothing. Measured on the simulator at the same band, it cut false
+ * alerts from 12.8 to 0.2 per series-week; the recall it cost was mostly detections by chance
+ * (placebo windows "detected" fell from 17 % to 1 %; bench/results/accuracy.md).
+ */
+export function noiseFloor(values: Float64Array): number {
+  let sum = 0;
+  let count = 0;
+  let previous = NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== v) continue;
+    if (previous === previous) {
+      sum += Math.abs(v - previous);
+      count++;
+    }
+    previous = v;
+  }
+  const floor = count > 0 ? NOISE_FLOOR_SHARE * MEAN_ABS_DIFF_TO_SD * (sum / count) : 0;
+  return Number.isFinite(floor) ? floor : 0;
 }
 
 function withoutIssues(values: Float64Array, issues: Uint8Array | undefined): Float64Array {

@@ -11,12 +11,14 @@ export const DEFAULT_SENSITIVITY = 0.5;
 export const FLAG_SCORE = 0.9;
 
 /**
- * The band's half-width in scales for a sensitivity in [0, 1]: 8 at 0, 4 at the default 0.5,
- * 2 at 1 (each tenth of sensitivity narrows the band by about 15 %).
+ * The band's half-width in scales for a sensitivity in [0, 1]: 6 at 0, 3 at the default 0.5,
+ * 1.5 at 1 (each tenth of sensitivity narrows the band by about 15 %). The default is the
+ * widest-recall band that kept false alerts under one per series-week on the simulator's
+ * labelled runs (bench/results/accuracy.md, sensitivity sweep).
  */
 export function bandZ(sensitivity: number): number {
   const s = Number.isFinite(sensitivity) ? Math.min(1, Math.max(0, sensitivity)) : DEFAULT_SENSITIVITY;
-  return 2 ** (3 - 2 * s);
+  return 6 * 4 ** -s;
 }
 
 /**

@@ -67,7 +67,7 @@ function check(values: Float64Array, step: number, opts: DetectOptions): void {
   const detection = detect(grid, opts);
   for (const key of ['expected', 'lower', 'upper', 'score', 'anomaly'] as const) assert.equal(detection[key].length, n, key);
   assert.ok((['rolling', 'ewma', 'seasonal', 'holt_winters'] as const).includes(detection.algorithm), detection.algorithm);
-  assert.ok(detection.bandZ >= 2 && detection.bandZ <= 8, `bandZ ${detection.bandZ}`);
+  assert.ok(detection.bandZ >= 1.5 && detection.bandZ <= 6, `bandZ ${detection.bandZ}`);
   for (let i = 0; i < n; i++) {
     const score = detection.score[i]!;
     const flag = detection.anomaly[i]!;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { chooseAlgorithm, detect, minDecisionPoints, smallestScale, type DetectOptions, type Detection } from '../../../src/backend/analysis/detect';
+import { chooseAlgorithm, detect, minDecisionPoints, noiseFloor, smallestScale, type DetectOptions, type Detection } from '../../../src/backend/analysis/detect';
 import { ALGORITHMS, type Algorithm } from '../../../src/backend/analysis/detectors';
 import type { Grid } from '../../../src/backend/analysis/grid';
 import { bandZ, FLAG_SCORE, scoreOf } from '../../../src/backend/analysis/score';
@@ -339,12 +339,12 @@ describe('detect: sensitivity', () => {
 
   it('reports the band it used, and clamps the sensitivity', () => {
     const values = week('rolling', 3, 1);
-    assert.equal(detect(grid(values), { algorithm: 'rolling' }).bandZ, 4);
-    assert.equal(detect(grid(values), { algorithm: 'rolling', sensitivity: 0 }).bandZ, 8);
-    assert.equal(detect(grid(values), { algorithm: 'rolling', sensitivity: 1 }).bandZ, 2);
-    assert.equal(detect(grid(values), { algorithm: 'rolling', sensitivity: 7 }).bandZ, 2);
-    assert.equal(detect(grid(values), { algorithm: 'rolling', sensitivity: -1 }).bandZ, 8);
-    assert.equal(detect(grid(values), { algorithm: 'rolling', sensitivity: Number.NaN }).bandZ, 4);
+    assert.equal(detect(grid(values), { algorithm: 'rolling' }).bandZ, 3);
+    assert.equal(detect(grid(values), { algorithm: 'rolling', sensitivity: 0 }).bandZ, 6);
+    assert.equal(detect(grid(values), { algorithm: 'rolling', sensitivity: 1 }).bandZ, 1.5);
+    assert.equal(detect(grid(values), { algorithm: 'rolling', sensitivity: 7 }).bandZ, 1.5);
+    assert.equal(detect(grid(values), { algorithm: 'rolling', sensitivity: -1 }).bandZ, 6);
+    assert.equal(detect(grid(values), { algorithm: 'rolling', sensitivity: Number.NaN }).bandZ, 3);
     const d = detect(grid(values), { algorithm: 'rolling', sensitivity: 0.25 });
     for (let i = 0; i < values.length; i++) {
       if (Number.isNaN(d.expected[i]!)) continue;
@@ -447,14 +447,14 @@ describe('detect: one outlier early on', () => {
 });
 
 describe('score', () => {
-  it('bandZ: 8 at sensitivity 0, 4 at 0.5, 2 at 1; clamped; NaN is the default', () => {
-    assert.equal(bandZ(0), 8);
-    assert.equal(bandZ(0.5), 4);
-    assert.equal(bandZ(1), 2);
-    assert.equal(bandZ(-3), 8);
-    assert.equal(bandZ(3), 2);
-    assert.equal(bandZ(Number.NaN), 4);
-    assert.equal(bandZ(Infinity), 4);
+  it('bandZ: 6 at sensitivity 0, 3 at 0.5, 1.5 at 1; clamped; NaN is the default', () => {
+    assert.equal(bandZ(0), 6);
+    assert.equal(bandZ(0.5), 3);
+    assert.equal(bandZ(1), 1.5);
+    assert.equal(bandZ(-3), 6);
+    assert.equal(bandZ(3), 1.5);
+    assert.equal(bandZ(Number.NaN), 3);
+    assert.equal(bandZ(Infinity), 3);
     for (let s = 0; s < 1; s += 0.05) assert.ok(bandZ(s + 0.05) < bandZ(s));
   });
 
@@ -521,6 +521,38 @@ describe('decisions', () => {
     assert.equal(smallestScale(new Float64Array(0)), 1e-12);
     assert.equal(smallestScale(Float64Array.from([0, 0, 0])), 1e-12);
     assert.ok(Number.isFinite(smallestScale(Float64Array.from([1e308, -1e308, 1e308]))));
+  });
+
+  it('noiseFloor: half the deviation that consecutive differences imply; 0 for flat or empty series', () => {
+    // Differences of ±2 alternate: mean |Δ| = 2, so σ ≈ 2·√π/2 and the floor is half that.
+    assert.ok(Math.abs(noiseFloor(Float64Array.from([0, 2, 0, 2, 0])) - Math.sqrt(Math.PI) / 2) < 1e-12);
+    assert.equal(noiseFloor(Float64Array.from([5, 5, Number.NaN, 5])), 0);
+    assert.equal(noiseFloor(new Float64Array(0)), 0);
+    assert.equal(noiseFloor(Float64Array.from([1e308, -1e308, 1e308])), 0, 'an overflowing mean is no floor');
+    // On white noise of sd 5 the floor is about half the noise, under any detector's scale.
+    const next = random(11);
+    const noise = Float64Array.from({ length: 5000 }, () => 100 + 5 * gaussian(next));
+    assert.ok(Math.abs(noiseFloor(noise) - 2.5) < 0.15, `floor ${noiseFloor(noise)}`);
+  });
+
+  it('a sparse ratio (0 most of the time, a rare event now and then) is not flagged at every event', () => {
+    // A small market's failure ratio at a 5-minute step: about one step in eight has one failure
+    // among ~20 plays. Its median and MAD are 0; only the noise floor gives its band a width.
+    const next = random(5);
+    const values = Float64Array.from({ length: 7 * 288 }, () => (next() < 0.125 ? 1 / (15 + Math.floor(next() * 10)) : 0));
+    const history = 3 * 288;
+    for (const algorithm of ALGORITHMS) {
+      const detection = detect(grid(values, 5 * MIN), { algorithm, historyPoints: history });
+      const events = flagged(detection, history);
+      assert.ok(events <= 2, `${algorithm}: ${events} points flagged in 4 days of sparse noise`);
+    }
+    // An outage that makes every step fail a third of its plays is still caught.
+    const outage = Float64Array.from(values);
+    for (let i = 5 * 288; i < 5 * 288 + 12; i++) outage[i] = 1 / 3;
+    for (const algorithm of ALGORITHMS) {
+      const detection = detect(grid(outage, 5 * MIN), { algorithm, historyPoints: history });
+      assert.ok(flagged(detection, 5 * 288, 5 * 288 + 12) >= 8, `${algorithm} missed the outage`);
+    }
   });
 
   it('an explicit period overrides the detected one', () => {
