@@ -2,7 +2,8 @@
 // Runs the test suites with Node's own test runner (TypeScript through tsx).
 // Usage: node scripts/run-tests.mjs [--checks] [unit|integration|browser ...]
 //   --checks  run typecheck and lint first (what `npm test` does)
-// Suites are folders under test/; files are *.test.ts. Integration suites need `npm run build` first.
+// Suites are folders under test/; files are *.test.ts. Integration and browser suites need `npm run build`
+// first (they launch the built backend executable); browser tests also need Debian's chromium.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 const args = process.argv.slice(2);
 const withChecks = args.includes('--checks');
 const suites = args.filter((a) => !a.startsWith('--'));
-const chosen = suites.length > 0 ? suites : ['unit', 'integration'];
+const chosen = suites.length > 0 ? suites : ['unit', 'integration', 'browser'];
 
 function run(cmd, cmdArgs) {
   console.log(`\n$ ${cmd} ${cmdArgs.join(' ')}`);

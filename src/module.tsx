@@ -1,5 +1,5 @@
 import { AppPlugin } from '@grafana/data';
-import { GettingStarted } from './app/GettingStarted';
+import { EncoreOverview } from './app/Overview';
 
 /** Grafana imports `plugin` from module.js; the root page answers /a/encore-streaming-app. */
-export const plugin = new AppPlugin().setRootPage(GettingStarted);
+export const plugin = new AppPlugin().setRootPage(EncoreOverview);

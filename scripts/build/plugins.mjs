@@ -43,12 +43,15 @@ export async function readManifest(path, { version, today }) {
   }
 }
 
-/** Writes the filled manifest and copies the plugin's img/ folder into its dist folder. */
+/** Writes the filled manifest and copies the plugin's img/ folder (and a nested plugin's README) into its dist folder. */
 export async function writePluginAssets(plugin, manifest) {
   await mkdir(plugin.distDir, { recursive: true });
   await writeFile(join(plugin.distDir, 'plugin.json'), JSON.stringify(manifest, null, 2) + '\n');
   const img = join(plugin.dir, 'img');
   if (existsSync(img)) await cp(img, join(plugin.distDir, 'img'), { recursive: true });
+  // A nested plugin's own README is what Grafana shows on its page (the app's is the repository's).
+  const readme = join(plugin.dir, 'README.md');
+  if (plugin.rel !== '' && existsSync(readme)) await cp(readme, join(plugin.distDir, 'README.md'));
 }
 
 /** Repository documents shipped with the app (Grafana's catalog shows README and CHANGELOG). */
@@ -92,6 +95,39 @@ export function checkManifests(loaded, ids) {
     if (manifest.backend !== true) problems.push(`${where}: backend must be true`);
     if (manifest.executable !== ids.BACKEND_EXECUTABLE) problems.push(`${where}: executable must be ${ids.BACKEND_EXECUTABLE}`);
   }
+  problems.push(...panelProblems(nested, ids));
+  // Nested plugins load into the same Grafana as the app: one supported range for all of them.
+  const range = app?.manifest.dependencies?.grafanaDependency;
+  for (const { plugin, manifest } of nested) {
+    const own = manifest.dependencies?.grafanaDependency;
+    if (range !== undefined && own !== range) problems.push(`src/${plugin.rel}/plugin.json: dependencies.grafanaDependency must be the app's "${range}", got ${JSON.stringify(own)}`);
+  }
   if (problems.length > 0) throw new Error(`plugin manifests:\n  ${problems.join('\n  ')}`);
-  return { datasource: datasource.plugin };
+  return { datasource: datasource.plugin, panels: nested.filter(({ manifest }) => manifest.type === 'panel').map(({ plugin }) => plugin) };
+}
+
+/**
+ * Panels: exactly the ids src/common/plugin-ids.ts lists (PANEL_PLUGIN_IDS), once each, each with
+ * the fields Grafana's catalog shows (name, description, logos).
+ * @param {Array<{ plugin: PluginSource, manifest: any }>} nested
+ * @param {{ PANEL_PLUGIN_IDS?: readonly string[] }} ids
+ */
+function panelProblems(nested, ids) {
+  const problems = [];
+  const expected = ids.PANEL_PLUGIN_IDS ?? [];
+  const panels = nested.filter(({ manifest }) => manifest.type === 'panel');
+  const seen = new Map();
+  for (const { plugin, manifest } of panels) {
+    const where = `src/${plugin.rel}/plugin.json`;
+    if (!expected.includes(manifest.id)) problems.push(`${where}: id ${JSON.stringify(manifest.id)} is not one of PANEL_PLUGIN_IDS in src/common/plugin-ids.ts (${expected.join(', ') || 'none'})`);
+    if (seen.has(manifest.id)) problems.push(`${where}: id ${manifest.id} is also used by src/${seen.get(manifest.id)}`);
+    seen.set(manifest.id, plugin.rel);
+    if (typeof manifest.name !== 'string' || manifest.name.trim() === '') problems.push(`${where}: name is missing`);
+    if (typeof manifest.info?.description !== 'string' || manifest.info.description.trim() === '') problems.push(`${where}: info.description is missing`);
+    if (!manifest.info?.logos?.small || !manifest.info?.logos?.large) problems.push(`${where}: info.logos needs small and large`);
+  }
+  for (const id of expected) {
+    if (!seen.has(id)) problems.push(`no nested plugin.json of type "panel" with id ${id} (listed in src/common/plugin-ids.ts)`);
+  }
+  return problems;
 }

@@ -16,7 +16,7 @@ export async function readPackageJson() {
  * The ids and executable prefix, read from src/common/plugin-ids.ts (the one definition the
  * code uses) so that the build cannot drift from it. The file is plain constants: transpile and
  * evaluate it.
- * @returns {Promise<{ APP_PLUGIN_ID: string, DATASOURCE_PLUGIN_ID: string, BACKEND_EXECUTABLE: string }>}
+ * @returns {Promise<{ APP_PLUGIN_ID: string, DATASOURCE_PLUGIN_ID: string, BACKEND_EXECUTABLE: string, PANEL_PLUGIN_IDS: readonly string[] }>}
  */
 export async function readPluginIds() {
   const source = await readFile(join(ROOT, 'src', 'common', 'plugin-ids.ts'), 'utf8');

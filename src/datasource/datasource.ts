@@ -11,8 +11,12 @@ import type { EncoreDataQuery, EncoreJsonData } from './types';
  * go to the backend (DataSourceWithBackend); this class only prepares queries.
  */
 export class EncoreDataSource extends DataSourceWithBackend<EncoreDataQuery, EncoreJsonData> {
+  /** The saved settings, for editors that depend on them (the source kind, say). */
+  readonly settings: DataSourceInstanceSettings<EncoreJsonData>;
+
   constructor(instanceSettings: DataSourceInstanceSettings<EncoreJsonData>) {
     super(instanceSettings);
+    this.settings = instanceSettings;
     // An empty annotations support object makes Grafana offer this data source for annotations
     // with the normal query editor, and send annotation queries to the backend like any other.
     this.annotations = {};

@@ -41,3 +41,20 @@ export function queryDisplayText(query: EncoreDataQuery | QueryFields): string {
       return fields.expr ?? '';
   }
 }
+
+/** Plain words for the Grafana unit ids the KPI catalogue uses. */
+const UNIT_WORDS: Readonly<Record<string, string>> = {
+  percentunit: 'percent',
+  s: 'seconds',
+  ms: 'milliseconds',
+  h: 'hours',
+  Kbits: 'kbit/s',
+  currencyUSD: 'US dollars',
+  short: 'number',
+};
+
+/** A KPI's unit in words: `percentunit` → "percent", `count:plays/h` → "plays/h"; others as they are. */
+export function unitText(unit: string): string {
+  if (unit.startsWith('count:')) return unit.slice('count:'.length);
+  return UNIT_WORDS[unit] ?? unit;
+}

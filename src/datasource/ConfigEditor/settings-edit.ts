@@ -36,7 +36,7 @@ export function isSecretConfigured(settings: Settings, key: string): boolean {
 }
 
 /** The same default as the backend: a data source with a URL reads Prometheus, else the demo. */
-export function effectiveSourceKind(settings: Settings): SourceKind {
+export function effectiveSourceKind(settings: Pick<Settings, 'jsonData' | 'url'>): SourceKind {
   return settings.jsonData.sourceKind ?? (settings.url.trim() !== '' ? 'prometheus' : 'demo');
 }
 

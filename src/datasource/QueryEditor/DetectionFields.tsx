@@ -67,7 +67,7 @@ export function DetectionFields({ detect = {}, problems, peersOnly = false, onCh
         <InlineField
           label="Sensitivity"
           labelWidth={14}
-          tooltip="0 to 1. Higher flags smaller departures (the band narrows from 8 to 2 typical deviations); lower pages less often. Default 0.5"
+          tooltip="0 to 1. Higher flags smaller departures (the band narrows from 6 to 1.5 typical deviations); lower pages less often. Default 0.5"
           invalid={fields.sensitivity !== undefined}
           error={fields.sensitivity}
         >

@@ -1,10 +1,14 @@
 import { useMemo } from 'react';
 import { Combobox, Field, MultiCombobox, Stack, type ComboboxOption } from '@grafana/ui';
 import { findKpi, KPI_GROUP_NAMES, KPIS, kpiLabels } from '../../common/kpis/catalogue';
+import type { EncoreDataSource } from '../datasource';
+import { unitText } from '../display-text';
 import { fieldsOf, type QueryPatch } from '../query-shape';
 import type { EncoreDataQuery } from '../types';
+import { FiltersField } from './FiltersField';
 
 interface Props {
+  datasource: EncoreDataSource;
   query: EncoreDataQuery;
   problems: { kpi?: string; groupBy?: string; filters?: string };
   onChange: (patch: QueryPatch) => void;
@@ -14,23 +18,25 @@ interface Props {
 const KPI_OPTIONS: Array<ComboboxOption<string>> = KPIS.map((kpi) => ({
   value: kpi.id,
   label: kpi.name,
-  description: kpi.description,
+  description: `${unitText(kpi.unit)} · ${kpi.description}`,
   group: KPI_GROUP_NAMES[kpi.group],
 }));
 
 /**
- * A KPI from the catalogue and the labels to split it by. Only the labels every metric of the
- * KPI's formula carries are offered, the same rule the backend applies. Used by KPI queries and by
- * the analyses of a KPI. Filters have no editor here yet (saved queries and the API set them), so
- * their problems are shown with the KPI's.
+ * A KPI from the catalogue (grouped by audio quality, behaviour and revenue, with unit and
+ * description), its label filters and the labels to split it by. Only the labels every metric of
+ * the KPI's formula carries are offered, the same rule the backend applies. Used by KPI queries and
+ * by the analyses of a KPI.
  */
-export function KpiFields({ query, problems, onChange, onRunQuery }: Props) {
+export function KpiFields({ datasource, query, problems, onChange, onRunQuery }: Props) {
   const fields = fieldsOf(query);
   const kpi = findKpi(fields.kpi ?? '');
   const groupBy = fields.groupBy ?? [];
   const labelOptions = useMemo(() => (kpi ? kpiLabels(kpi).map((label) => ({ value: label, label })) : []), [kpi]);
-  const kpiProblem = [problems.kpi, problems.filters].filter((p) => p !== undefined).join('; ') || undefined;
+  const kpiProblem = problems.kpi;
+  const filters = fields.filters ?? [];
   return (
+    <Stack direction="column" gap={1}>
     <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-start">
       <Field label="KPI" description={kpi?.description} invalid={kpiProblem !== undefined} error={kpiProblem}>
         <Combobox
@@ -43,7 +49,11 @@ export function KpiFields({ query, problems, onChange, onRunQuery }: Props) {
             const next = findKpi(option.value);
             // Group-by labels the new KPI cannot be split by would only come back as errors.
             const allowed = next ? kpiLabels(next) : [];
-            onChange({ kpi: option.value, groupBy: groupBy.filter((label) => allowed.includes(label)) });
+            onChange({
+              kpi: option.value,
+              groupBy: groupBy.filter((label) => allowed.includes(label)),
+              filters: filters.filter((filter) => allowed.includes(filter.label)),
+            });
             onRunQuery();
           }}
         />
@@ -62,6 +72,15 @@ export function KpiFields({ query, problems, onChange, onRunQuery }: Props) {
           }}
         />
       </Field>
+    </Stack>
+    <FiltersField
+      datasource={datasource}
+      kpi={kpi?.id}
+      filters={filters}
+      problem={problems.filters}
+      onChange={(next) => onChange({ filters: next })}
+      onRunQuery={onRunQuery}
+    />
     </Stack>
   );
 }

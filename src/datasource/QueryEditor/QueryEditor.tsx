@@ -21,7 +21,7 @@ type Props = QueryEditorProps<EncoreDataSource, EncoreDataQuery, EncoreJsonData>
  * PromQL). Problems are shown under the field they concern, worded exactly as the backend would
  * answer.
  */
-export function QueryEditor({ query, onChange, onRunQuery }: Props) {
+export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) {
   const problems = useMemo(() => queryProblems(query), [query]);
   const detectProblems = useMemo(() => detectionProblems(query), [query]);
   const update = (patch: QueryPatch) => onChange({ ...query, ...patch } as EncoreDataQuery);
@@ -32,7 +32,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
   const fields = fieldsOf(query);
   // An unknown type from an old dashboard keeps the PromQL box; the alert above says what is wrong.
   const type = queryTypeOf(query) ?? 'promql';
-  const target = { query, onChange: update, onRunQuery };
+  const target = { datasource, query, onChange: update, onRunQuery };
 
   return (
     <Stack direction="column" gap={1}>
@@ -47,7 +47,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
       ) : type === 'kpi' ? (
         <KpiFields {...target} problems={problems.fields} />
       ) : (
-        <PromqlFields {...target} problem={problems.fields.expr} />
+        <PromqlFields query={query} onChange={update} onRunQuery={onRunQuery} problem={problems.fields.expr} />
       )}
       <TypeOptions type={type} fields={fields} problems={problems.fields} detectProblems={detectProblems} onChange={update} onRunQuery={onRunQuery} />
       <CommonFields fields={fields} problems={problems.fields} rangeOptions={!isAnalysisType(type)} onChange={update} onRunQuery={onRunQuery} />

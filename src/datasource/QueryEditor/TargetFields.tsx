@@ -1,4 +1,5 @@
 import { InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
+import type { EncoreDataSource } from '../datasource';
 import type { GroupedProblems } from '../problems';
 import type { QueryEditorField } from '../query-problems';
 import type { QueryPatch, TargetKind } from '../query-shape';
@@ -14,6 +15,7 @@ const TARGET_OPTIONS: Array<{ value: TargetKind; label: string; description: str
 ];
 
 interface Props {
+  datasource: EncoreDataSource;
   query: EncoreDataQuery;
   problems: GroupedProblems<QueryEditorField>['fields'];
   /** replaces the whole query (the target switch removes fields) */
@@ -23,7 +25,7 @@ interface Props {
 }
 
 /** What an analysis reads: a catalogue KPI or a PromQL expression, with the fields of that choice. */
-export function TargetFields({ query, problems, onReplace, onChange, onRunQuery }: Props) {
+export function TargetFields({ datasource, query, problems, onReplace, onChange, onRunQuery }: Props) {
   const target = targetOf(query);
   return (
     <Stack direction="column" gap={1}>
@@ -39,7 +41,7 @@ export function TargetFields({ query, problems, onReplace, onChange, onRunQuery 
         />
       </InlineField>
       {target === 'kpi' ? (
-        <KpiFields query={query} problems={problems} onChange={onChange} onRunQuery={onRunQuery} />
+        <KpiFields datasource={datasource} query={query} problems={problems} onChange={onChange} onRunQuery={onRunQuery} />
       ) : (
         // With neither a KPI nor an expression the schema names `kpi`; on this side that means the expression.
         <PromqlFields query={query} problem={problems.expr ?? problems.kpi} onChange={onChange} onRunQuery={onRunQuery} />

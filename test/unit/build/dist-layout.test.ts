@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { APP_PLUGIN_ID, BACKEND_EXECUTABLE, DATASOURCE_PLUGIN_ID } from '../../../src/common/plugin-ids';
+import { APP_PLUGIN_ID, BACKEND_EXECUTABLE, DATASOURCE_PLUGIN_ID, PANEL_PLUGIN_IDS } from '../../../src/common/plugin-ids';
 import { GRAFANA_SHARED_MODULES } from '../../../scripts/build/grafana-externals.mjs';
 import { DIST, DIST_DATASOURCE, ensureBuilt, hostExecutableName, ROOT } from './dist-support';
 
@@ -19,6 +19,8 @@ interface Manifest {
 }
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+/** The panels' folders in dist/, as the app's includes name them. */
+const PANEL_DIRS = ['audio-quality', 'behaviour', 'revenue'].map((name) => join(DIST, 'panels', name));
 /** plugin.json's id pattern from Grafana's schema. */
 const PLUGIN_ID = /^[0-9a-z]+-([0-9a-z]+-)?(app|panel|datasource|secretsmanager|transformer)$/;
 
@@ -39,6 +41,7 @@ describe('dist layout', () => {
       'datasource/module.js.map',
       'datasource/img/logo.svg',
       `datasource/${hostExecutableName()}`,
+      ...['audio-quality', 'behaviour', 'revenue'].flatMap((panel) => ['plugin.json', 'module.js', 'module.js.map', 'img/logo.svg', 'README.md'].map((f) => `panels/${panel}/${f}`)),
     ];
     for (const file of expected) assert.ok(existsSync(join(DIST, file)), `dist/${file} is missing`);
   });
@@ -68,6 +71,12 @@ describe('plugin.json', () => {
     assert.equal(app.id, APP_PLUGIN_ID);
     assert.match(app.id, PLUGIN_ID);
     assert.ok(app.includes?.some((inc) => inc.type === 'datasource' && inc.id === DATASOURCE_PLUGIN_ID), 'includes the data source');
+    // Every nested plugin is declared with the path of its plugin.json, and that file has its id.
+    for (const inc of app.includes?.filter((i) => i.type === 'datasource' || i.type === 'panel') ?? []) {
+      assert.ok(inc.path, `${inc.id} is included with a path`);
+      assert.equal(readJson<Manifest>(join(DIST, inc.path)).id, inc.id, `${inc.path} holds ${inc.id}`);
+    }
+    assert.deepEqual(app.includes?.filter((i) => i.type === 'panel').map((i) => i.id).sort(), [...PANEL_PLUGIN_IDS].sort());
     const page = app.includes?.find((inc) => inc.type === 'page');
     assert.equal(page?.path, `/a/${APP_PLUGIN_ID}`, 'the root page lives at /a/<app id>');
     assert.equal(page?.addToNav, true);
@@ -90,6 +99,7 @@ describe('plugin.json', () => {
   for (const [label, dir] of [
     ['app', DIST],
     ['data source', DIST_DATASOURCE],
+    ...PANEL_DIRS.map((d) => [`panel ${d.split('/').at(-1)}`, d] as const),
   ] as const) {
     it(`${label}: version and date are filled in, logos exist, Grafana range is stated`, () => {
       const manifest = readJson<Manifest>(join(dir, 'plugin.json'));
@@ -107,7 +117,7 @@ describe('plugin.json', () => {
 });
 
 describe('module.js', () => {
-  const modules = [join(DIST, 'module.js'), join(DIST_DATASOURCE, 'module.js')];
+  const modules = [join(DIST, 'module.js'), join(DIST_DATASOURCE, 'module.js'), ...PANEL_DIRS.map((d) => join(d, 'module.js'))];
   /** Packages Grafana provides at runtime: a copy of them in a plugin breaks singletons. */
   const mustNotBundle = /node_modules\/(react|react-dom|scheduler|@grafana\/(data|ui|runtime)|@emotion\/[^/]+|rxjs|lodash)\//;
 

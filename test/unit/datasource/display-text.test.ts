@@ -1,7 +1,8 @@
 // The one-line summaries Grafana shows on collapsed query rows and in query history.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { queryDisplayText, targetText } from '../../../src/datasource/display-text';
+import { KPIS } from '../../../src/common/kpis/catalogue';
+import { queryDisplayText, targetText, unitText } from '../../../src/datasource/display-text';
 import type { EncoreDataQuery } from '../../../src/datasource/types';
 
 function q(fields: Record<string, unknown>): EncoreDataQuery {
@@ -75,5 +76,19 @@ describe('targetText', () => {
     assert.equal(targetText(q({ queryType: 'anomaly', kpi: 'churn_rate' })), 'Churn rate');
     assert.equal(targetText(q({ queryType: 'anomaly', expr: 'up' })), 'up');
     assert.equal(targetText(q({ queryType: 'promql', expr: 'up', kpi: 'churn_rate' })), 'up', 'a PromQL query reads its expression');
+  });
+});
+
+describe('unitText', () => {
+  it('names the catalogue units in words, and keeps unknown ids', () => {
+    assert.equal(unitText('percentunit'), 'percent');
+    assert.equal(unitText('count:stalls/min'), 'stalls/min');
+    assert.equal(unitText('currencyUSD'), 'US dollars');
+    assert.equal(unitText('Kbits'), 'kbit/s');
+    assert.equal(unitText('lengthm'), 'lengthm');
+  });
+
+  it('has words for every unit the KPI catalogue uses', () => {
+    for (const kpi of KPIS) assert.notEqual(unitText(kpi.unit), kpi.unit, `${kpi.id}: ${kpi.unit} has no words`);
   });
 });
