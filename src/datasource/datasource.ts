@@ -1,10 +1,13 @@
-import type { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import type { CoreApp, DataSourceInstanceSettings, LegacyMetricFindQueryOptions, MetricFindValue, ScopedVars } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 import { DEFAULT_QUERY } from '../common/query';
 import { queryDisplayText } from './display-text';
+import { effectiveSourceKind } from './ConfigEditor/settings-edit';
 import { interpolateQuery } from './interpolate';
+import { labelValuesRequest } from './label-values';
 import { hasTarget } from './query-shape';
 import type { EncoreDataQuery, EncoreJsonData } from './types';
+import { kpiOptions, parseVariableQuery } from './variable-query';
 
 /**
  * Browser side of the Encore data source. Queries, health checks, resources and live streams all
@@ -45,5 +48,25 @@ export class EncoreDataSource extends DataSourceWithBackend<EncoreDataQuery, Enc
   /** Shown on collapsed query rows and in query history. */
   override getQueryDisplayText(query: EncoreDataQuery): string {
     return queryDisplayText(query);
+  }
+
+  /**
+   * Dashboard variables: `kpis()`, `kpis(<group>)`, `label_values(<label>)` and
+   * `label_values(<kpi>, <label>)` (variable-query.ts). Label values come from the backend's
+   * label-values resource, as the filter editor's do; a malformed query is an error that says
+   * what was expected, shown by Grafana under the variable.
+   */
+  override async metricFindQuery(query: string, options?: LegacyMetricFindQueryOptions): Promise<MetricFindValue[]> {
+    const text = getTemplateSrv().replace(String(query ?? ''), options?.scopedVars);
+    const parsed = parseVariableQuery(text);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const q = parsed.query;
+    if (q.kind === 'kpis') return kpiOptions(q.group);
+    const narrow = effectiveSourceKind({ jsonData: this.settings.jsonData, url: this.settings.url ?? '' }) === 'prometheus';
+    const { path, params } = labelValuesRequest(q.kpi, q.label, [], options?.searchFilter ?? '', narrow);
+    const range = options?.range;
+    const answer = (await this.getResource(path, range ? { ...params, start: String(range.from.valueOf()), end: String(range.to.valueOf()) } : params)) as { data?: unknown };
+    const values = Array.isArray(answer?.data) ? answer.data.filter((v): v is string => typeof v === 'string') : [];
+    return values.map((value) => ({ text: value, value }));
   }
 }

@@ -9,6 +9,8 @@ import { startBrowserSession, type BrowserSession, type Theme } from './support/
 const HOUR = 3_600_000;
 const now = Math.floor(Date.now() / 60_000) * 60_000;
 const range = { from: now - 12 * HOUR, to: now };
+/** The panel's frame in the harness: screenshots show the panel as a dashboard would. */
+const PANEL = '[data-testid="panel-frame"]';
 
 let session: BrowserSession;
 before(async () => {
@@ -54,7 +56,7 @@ describe('audio-quality panel (browser)', () => {
       const markets = await breakdownRows(page);
       assert.ok(markets.length >= 5 && markets.includes('BR') && markets.includes('US'), markets.join(','));
       await page.getByTestId('encore-quality-badge').first().waitFor();
-      await session.screenshot(page, `panel-audio-quality-${theme}`);
+      await session.screenshot(page, `panel-audio-quality-${theme}`, PANEL);
       assert.deepEqual(errors, []);
       await page.close();
     });
@@ -76,7 +78,7 @@ describe('audio-quality panel (browser)', () => {
     const message = page.getByTestId('encore-panel-message');
     assert.match((await message.textContent()) ?? '', /No data/);
     assert.match((await message.textContent()) ?? '', /Encore KPI query/);
-    await session.screenshot(page, 'panel-audio-quality-empty-dark');
+    await session.screenshot(page, 'panel-audio-quality-empty-dark', PANEL);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -98,7 +100,7 @@ describe('behaviour panel (browser)', () => {
       const markets = await breakdownRows(page);
       assert.ok(markets.length >= 5, markets.join(','));
       await page.getByText(/No data for .*add Encore KPI queries for/).first().waitFor();
-      await session.screenshot(page, `panel-behaviour-${theme}`);
+      await session.screenshot(page, `panel-behaviour-${theme}`, PANEL);
       assert.deepEqual(errors, []);
       await page.close();
     }
@@ -119,7 +121,7 @@ describe('revenue panel (browser)', () => {
       const forecast = page.getByTestId('encore-forecast');
       const row = (await forecast.locator('tr', { hasText: 'Subscription revenue' }).textContent()) ?? '';
       assert.match(row, /\$\d.*\(\$\d.*–\$\d/, `the forecast's value and interval: ${row}`);
-      await session.screenshot(page, `panel-revenue-${theme}`);
+      await session.screenshot(page, `panel-revenue-${theme}`, PANEL);
       assert.deepEqual(errors, []);
       await page.close();
     }

@@ -34,7 +34,8 @@ export type ViewSpec =
   | { kind: 'query-editor'; query: EncoreDataQuery; range: RangeSpec; datasourceUid?: string }
   | { kind: 'config-editor'; datasourceUid?: string; settings?: Partial<DataSourceSettings<EncoreJsonData, EncoreSecureJsonData>> }
   | { kind: 'panel'; panel: keyof typeof PANELS; targets: EncoreDataQuery[]; range: RangeSpec; options?: Record<string, unknown>; width?: number; height?: number }
-  | { kind: 'page'; page: keyof typeof PAGES };
+  | { kind: 'page'; page: keyof typeof PAGES }
+  | { kind: 'variable-query'; query: string; range: RangeSpec };
 
 type Render<K extends ViewSpec['kind']> = (spec: Extract<ViewSpec, { kind: K }>, services: Services) => ReactNode;
 
@@ -42,6 +43,7 @@ export const VIEWS: { [K in ViewSpec['kind']]: Render<K> } = {
   'query-editor': (spec, services) => <QueryEditorView spec={spec} datasource={pick(services, spec.datasourceUid)} />,
   'config-editor': (spec, services) => <ConfigEditorView spec={spec} datasource={pick(services, spec.datasourceUid)} />,
   panel: (spec, services) => <PanelView spec={spec} datasource={pick(services, undefined)} />,
+  'variable-query': (spec, services) => <VariableQueryView spec={spec} datasource={pick(services, undefined)} />,
   page: (spec) => {
     const Page = PAGES[spec.page];
     return Page ? <Page /> : <Alert severity="error" title={`No page ${spec.page} in the harness`} />;
@@ -258,6 +260,30 @@ function PanelView({ spec, datasource }: { spec: Extract<ViewSpec, { kind: 'pane
   return (
     <section aria-label="Panel" data-testid="panel-frame" style={{ width, height, border: '1px solid rgba(128,128,128,0.3)', borderRadius: 2 }}>
       <Panel {...props} />
+    </section>
+  );
+}
+
+/** A dashboard variable's query, run as Grafana's variable editor previews it: the values found. */
+function VariableQueryView({ spec, datasource }: { spec: Extract<ViewSpec, { kind: 'variable-query' }>; datasource: EncoreDataSource }) {
+  const [result, setResult] = useState<{ values?: Array<{ text: string; value?: string | number }>; error?: string }>();
+  useEffect(() => {
+    datasource.metricFindQuery(spec.query, { range: timeRange(spec.range) }).then(
+      (values) => setResult({ values: values.map((v) => ({ text: v.text, value: v.value })) }),
+      (error: unknown) => setResult({ error: error instanceof Error ? error.message : String(error) }),
+    );
+  }, [datasource, spec]);
+  if (!result) return <div>Running the variable query...</div>;
+  if (result.error) return <Alert severity="error" title="Variable query failed">{result.error}</Alert>;
+  return (
+    <section aria-label="Preview of values">
+      <ul>
+        {result.values?.map((v) => (
+          <li key={String(v.value)} data-testid="variable-value" data-value={String(v.value)}>
+            {v.text}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

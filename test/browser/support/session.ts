@@ -28,7 +28,8 @@ export interface BrowserSession {
   browser: Browser;
   /** a fresh page with the spec rendered; page errors fail the test that reads `errors` */
   open(spec: RenderSpec, theme?: Theme): Promise<{ page: Page; errors: string[] }>;
-  screenshot(page: Page, name: string): Promise<string>;
+  /** the whole page, or only what `selector` matches (a panel, say) */
+  screenshot(page: Page, name: string, selector?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -66,9 +67,10 @@ export async function startBrowserSession(datasources: Array<DataSourceInput & {
       await page.evaluate((s) => window.encoreHarness.render(s), spec);
       return { page, errors };
     },
-    async screenshot(page, name) {
+    async screenshot(page, name, selector) {
       const path = join(ARTIFACTS, `${name}.png`);
-      await page.screenshot({ path, fullPage: true });
+      if (selector) await page.locator(selector).first().screenshot({ path });
+      else await page.screenshot({ path, fullPage: true });
       return path;
     },
     async close() {

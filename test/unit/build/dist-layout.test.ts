@@ -40,6 +40,7 @@ describe('dist layout', () => {
       'datasource/module.js',
       'datasource/module.js.map',
       'datasource/img/logo.svg',
+      'datasource/README.md',
       `datasource/${hostExecutableName()}`,
       ...['audio-quality', 'behaviour', 'revenue'].flatMap((panel) => ['plugin.json', 'module.js', 'module.js.map', 'img/logo.svg', 'README.md'].map((f) => `panels/${panel}/${f}`)),
     ];
@@ -110,6 +111,8 @@ describe('plugin.json', () => {
         assert.ok(existsSync(join(dir, logo)), `${logo} is missing`);
         assert.match(readFileSync(join(dir, logo), 'utf8'), /^<svg[\s>]/);
       }
+      const screenshots = (manifest.info as { screenshots?: Array<{ path: string }> }).screenshots ?? [];
+      for (const shot of screenshots) assert.ok(existsSync(join(dir, shot.path)), `screenshot ${shot.path} is missing`);
       // react/jsx-runtime is shared by Grafana's loader from 12.3 on; the modules import it.
       assert.equal(manifest.dependencies.grafanaDependency, '>=12.3.0');
     });
