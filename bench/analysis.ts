@@ -2,7 +2,8 @@
 // (7 days at a 1-minute step, 20 series, plus the training history the pipeline fetches),
 // through the same pure steps the query pipeline runs: quality checks, detection, events, frames.
 // Figures are CPU time of this process (points per CPU second = per core), median of several runs
-// after warm-up, so other processes on the machine do not skew them.
+// after warm-up, so other processes on the machine do not skew them (they still share its caches
+// and cores: on a busy machine compare figures taken at the same time).
 //   npm run bench:analysis [-- --runs=7]
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -54,8 +55,17 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/**
+ * Warm-up: at least WARM_UP_RUNS runs and WARM_UP_MS of CPU. A few milliseconds of work is not
+ * enough for V8 to finish optimising it (its compiler threads count as this process's CPU time),
+ * and the figures are meant to be the steady state a long-running backend sees.
+ */
+const WARM_UP_RUNS = 5;
+const WARM_UP_MS = 200;
+
 function measure(run: () => void): number {
-  for (let i = 0; i < 3; i++) run();
+  let warm = 0;
+  for (let i = 0; i < WARM_UP_RUNS || warm < WARM_UP_MS; i++) warm += cpuMs(run);
   return median(Array.from({ length: RUNS }, () => cpuMs(run)));
 }
 
@@ -130,7 +140,7 @@ const lines = [
   `# Analysis speed`,
   '',
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`,
-  `CPU time of the benchmark process, median of ${RUNS} runs after 3 warm-up runs (\`npm run bench:analysis\`).`,
+  `CPU time of the benchmark process, median of ${RUNS} runs after a warm-up of at least ${WARM_UP_RUNS} runs and ${WARM_UP_MS} ms (\`npm run bench:analysis\`).`,
   `Yardstick: a plain loop summing 10 M floats takes ${fmt(sumMs, 1)} ms here (${fmt((sumMs * 1e6) / yard.length, 2)} ns per element).`,
   '',
   '## One detector, one series (28 days at 1 minute, 4 days of history, daily period given)',

@@ -1,8 +1,8 @@
 import { smallestScale } from './detect';
-import { HOLT_WINTERS_DEFAULTS, holtWinters, type HoltWintersParams, type HoltWintersState } from './detectors/holt-winters';
+import { HOLT_WINTERS_DEFAULTS, holtWinters, seasonStart, type HoltWintersOptions, type HoltWintersParams, type HoltWintersState } from './detectors/holt-winters';
 import { detectSeason } from './detectors/period';
 import type { Grid } from './grid';
-import { MAD_TO_SD } from './robust';
+import { MAD_TO_SD, medianBySelection } from './robust';
 
 /**
  * Forecasts for "revenue below forecast band": the continuation of a series with a prediction
@@ -225,15 +225,16 @@ function model(
   if (best === undefined) return undefined;
   const { state, errors } = best;
   const mean = new Float64Array(horizon);
-  for (let h = 0; h < horizon; h++) mean[h] = project(state, h + 1);
+  const damped = dampedSums(state.params.phi, horizon);
+  for (let h = 0; h < horizon; h++) mean[h] = project(state, h + 1, damped);
   const sigma = analyticSigma(state, horizon);
   const empirical = errors && empiricalSigma(errors, horizon);
   if (empirical) for (let h = 0; h < horizon; h++) sigma[h] = Math.max(sigma[h]!, empirical[h]!);
   return { mean, sigma, period: state.period };
 }
 
-function run(values: Float64Array, stepMs: number, period: number, minScale: number, params: HoltWintersParams) {
-  return holtWinters({ values, stepMs, startMs: 0, clipZ: CLIP_Z, minScale, periodPoints: period }, params);
+function run(values: Float64Array, stepMs: number, period: number, minScale: number, params: HoltWintersParams, options?: HoltWintersOptions) {
+  return holtWinters({ values, stepMs, startMs: 0, clipZ: CLIP_Z, minScale, periodPoints: period }, params, options);
 }
 
 /**
@@ -244,8 +245,10 @@ function run(values: Float64Array, stepMs: number, period: number, minScale: num
 function fit(history: Float64Array, stepMs: number, period: number, minScale: number): HoltWintersState | undefined {
   let best: { state: HoltWintersState; error: number } | undefined;
   const from = history.length >> 1;
+  // The candidates differ in their parameters only: the season is read from the first cycle once.
+  const start = seasonStart(history, period);
   for (const params of candidates(period > 0)) {
-    const { baseline, state } = run(history, stepMs, period, minScale, params);
+    const { baseline, state } = run(history, stepMs, period, minScale, params, { start });
     if (!Number.isFinite(state.level) || !Number.isFinite(state.scale)) continue;
     let total = 0;
     let count = 0;
@@ -262,19 +265,22 @@ function fit(history: Float64Array, stepMs: number, period: number, minScale: nu
   return best?.state;
 }
 
-/** Median of a scratch array of finite values (sorted in place). */
-function medianOf(values: Float64Array | number[]): number {
-  values.sort((a, b) => a - b);
-  const mid = values.length >> 1;
-  return values.length === 0 ? NaN : values.length & 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+/** Median of values that are not NaN (copied, so the caller's order stays). */
+function medianOf(values: number[]): number {
+  return medianBySelection(Float64Array.from(values));
 }
 
 /** Level, damped trend (φ + φ² + … + φ^h of it) and the season slot of the h-th next point. */
-function project(state: HoltWintersState, h: number): number {
-  const { phi } = state.params;
-  const damped = phi === 1 ? h : (phi * (1 - phi ** h)) / (1 - phi);
+function project(state: HoltWintersState, h: number, damped: Float64Array): number {
   const seasonal = state.period > 0 ? state.season[(state.next + h - 1) % state.period]! : 0;
-  return state.level + damped * state.trend + seasonal;
+  return state.level + damped[h]! * state.trend + seasonal;
+}
+
+/** φ + φ² + … + φ^h for h in 0..horizon: what the trend grows by in h steps (a table, as every backtest origin projects over the same steps). */
+function dampedSums(phi: number, horizon: number): Float64Array {
+  const sums = new Float64Array(horizon + 1);
+  for (let h = 1; h <= horizon; h++) sums[h] = phi === 1 ? h : (phi * (1 - phi ** h)) / (1 - phi);
+  return sums;
 }
 
 function analyticSigma(state: HoltWintersState, horizon: number): Float64Array {
@@ -307,12 +313,18 @@ function backtest(history: Float64Array, stepMs: number, fitted: HoltWintersStat
   const span = n - reach - warm;
   const origins = Math.min(BACKTEST_ORIGINS, span + 1);
   const errors: number[][] = Array.from({ length: horizon + 1 }, () => []);
+  const at = Array.from({ length: origins }, (_, k) => n - reach - (origins > 1 ? Math.round((k * span) / (origins - 1)) : 0));
+  // The model only looks back, so the state a refit up to an origin ends in is the state one
+  // run over the whole history passes through there: one run, not one per origin.
+  const ascending = [...at].sort((a, b) => a - b);
+  const { snapshots } = run(history, stepMs, period, minScale, params, { snapshots: ascending });
+  const damped = dampedSums(params.phi, horizon);
   for (let k = 0; k < origins; k++) {
-    const origin = n - reach - (origins > 1 ? Math.round((k * span) / (origins - 1)) : 0);
-    const { state } = run(history.subarray(0, origin), stepMs, period, minScale, params);
+    const origin = at[k]!;
+    const state = snapshots[ascending.indexOf(origin)]!;
     if (!Number.isFinite(state.level)) continue;
     for (let h = 1; h <= horizon && origin + h - 1 < n; h++) {
-      const error = history[origin + h - 1]! - project(state, h);
+      const error = history[origin + h - 1]! - project(state, h, damped);
       if (error === error) errors[h]!.push(Math.abs(error));
     }
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { chooseAlgorithm, detect, minDecisionPoints, noiseFloor, smallestScale, type DetectOptions, type Detection } from '../../../src/backend/analysis/detect';
+import { chooseAlgorithm, detect, minDecisionPoints, noiseFloor, smallestScale, tailFactor, type DetectOptions, type Detection } from '../../../src/backend/analysis/detect';
 import { ALGORITHMS, type Algorithm } from '../../../src/backend/analysis/detectors';
 import type { Grid } from '../../../src/backend/analysis/grid';
 import { bandZ, FLAG_SCORE, scoreOf } from '../../../src/backend/analysis/score';
@@ -560,5 +560,54 @@ describe('decisions', () => {
     assert.equal(detect(grid(values), { algorithm: 'seasonal', periodPoints: 720 }).periodPoints, 720);
     assert.equal(detect(grid(values), { algorithm: 'holt_winters' }).periodPoints, DAY_POINTS);
     assert.equal(detect(grid(values), { algorithm: 'rolling', periodPoints: 720 }).periodPoints, undefined);
+  });
+});
+
+describe('tailFactor', () => {
+  /** The factor as its comment defines it: residuals in scales, long runs beyond 4 left out, percentiles of a sort. */
+  function reference(values: Float64Array, expected: Float64Array, scale: Float64Array, end: number, issues?: Uint8Array): number {
+    const z: number[] = [];
+    for (let i = Math.max(0, end - 4000); i < end; i++) z.push(issues?.[i] === 1 ? NaN : Math.abs((values[i]! - expected[i]!) / scale[i]!));
+    const sample: number[] = [];
+    for (let i = 0; i < z.length; ) {
+      let j = i;
+      while (j < z.length && z[j]! > 4) j++;
+      if (j === i) {
+        if (Number.isFinite(z[i]!)) sample.push(z[i]!);
+        i++;
+      } else {
+        if (j - i < 12) sample.push(...z.slice(i, j).filter((v) => Number.isFinite(v)));
+        i = j;
+      }
+    }
+    if (sample.length < 100) return 1;
+    const sorted = Float64Array.from(sample).sort();
+    const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    let factor = quantile(0.9) / 1.6449;
+    if (sorted.length >= 500) factor = Math.max(factor, quantile(0.99) / 2.5758);
+    return Math.min(5, Math.max(1, factor));
+  }
+
+  it('equals the percentiles of a sort of the residuals, incidents and data issues left out (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 1e6 }), fc.boolean(), (n, seed, withIssues) => {
+        const next = random(seed);
+        const heavy = 1 + 4 * next();
+        const values = Float64Array.from({ length: n }, (_, i) => {
+          const u = next();
+          // Heavy-tailed residuals, incidents (runs far out), gaps and infinities.
+          if (u < 0.01) return NaN;
+          if (u < 0.012) return Infinity;
+          if (i % 700 < 15 && seed % 2 === 0) return 50;
+          return gaussian(next) * (next() < 0.05 ? heavy * 3 : 1);
+        });
+        const expected = Float64Array.from(values, (_, i) => (i % 50 === 0 ? NaN : 0));
+        const scale = Float64Array.from(values, () => 0.5 + next());
+        const issues = withIssues ? Uint8Array.from(values, () => (next() < 0.05 ? 1 : 0)) : undefined;
+        const end = Math.floor(n * next());
+        assert.equal(tailFactor(values, expected, scale, end, issues), reference(values, expected, scale, end, issues));
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { HOLT_WINTERS_DEFAULTS, holtWinters, seasonStart } from '../../../src/backend/analysis/detectors/holt-winters';
 import { forecast, MAX_HORIZON_POINTS, normalQuantile } from '../../../src/backend/analysis/forecast';
 import type { Grid } from '../../../src/backend/analysis/grid';
 import { normal } from './random';
@@ -188,5 +189,44 @@ describe('forecast: properties', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('holtWinters: snapshots and a shared season start', () => {
+  /** A noisy daily shape with gaps, a trend and a spike. */
+  const history = (seed: number, n: number) => {
+    const noise = normal(seed);
+    return Float64Array.from({ length: n }, (_, i) => (i % 97 === 5 ? NaN : shape(i) + 2 * noise() + (i === 300 ? 80 : 0)));
+  };
+
+  it('the state at an index is the state a run over the values before it ends in', () => {
+    for (const period of [0, PERIOD]) {
+      const values = history(period + 3, 40 * PERIOD);
+      const input = { values, stepMs: HOUR, startMs: 0, clipZ: 6, minScale: 1e-6, periodPoints: period };
+      const at = [0, 1, PERIOD - 1, PERIOD, PERIOD + 7, 300, 301, 500, 500, values.length];
+      const { snapshots } = holtWinters(input, HOLT_WINTERS_DEFAULTS, { snapshots: at });
+      assert.equal(snapshots.length, at.length);
+      at.forEach((index, k) => {
+        const { state } = holtWinters({ ...input, values: values.subarray(0, index) });
+        // Before the first cycle is read nothing is predicted, and the shorter run has no season yet.
+        if (Number.isNaN(state.level)) assert.ok(Number.isNaN(snapshots[k]!.level), `period ${period}, index ${index}: level`);
+        else assert.deepEqual(snapshots[k], state, `period ${period}, index ${index}`);
+      });
+      at.forEach((index, k) => {
+        if (index >= 300) assert.ok(Number.isFinite(snapshots[k]!.level), `period ${period}, index ${index}: the model has started`);
+      });
+    }
+  });
+
+  it('a shared season start gives the run that reads it itself', () => {
+    const values = history(9, 10 * PERIOD);
+    const input = { values, stepMs: HOUR, startMs: 0, clipZ: 6, minScale: 1e-6, periodPoints: PERIOD };
+    const start = seasonStart(values, PERIOD);
+    const own = holtWinters(input, { alpha: 0.2, beta: 0.05, gamma: 0.1, phi: 0.98 });
+    const shared = holtWinters(input, { alpha: 0.2, beta: 0.05, gamma: 0.1, phi: 0.98 }, { start });
+    assert.deepEqual(shared.baseline, own.baseline);
+    assert.deepEqual(shared.state, own.state);
+    // The start is copied, not learned into: the next run that shares it sees it unchanged.
+    assert.deepEqual(start, seasonStart(values, PERIOD));
   });
 });

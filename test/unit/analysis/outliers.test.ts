@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { AnalysisInputError, type Grid } from '../../../src/backend/analysis/grid';
-import { detectOutliers, interquartileMean, type OutlierResult } from '../../../src/backend/analysis/outliers';
+import { commonFrame, detectOutliers, interquartileMean, leaveOneOutFrames, type OutlierResult } from '../../../src/backend/analysis/outliers';
 import { FLAG_SCORE } from '../../../src/backend/analysis/score';
 import { normal } from './random';
 
@@ -156,6 +156,90 @@ describe('interquartileMean', () => {
     // weights count as repeated values: [1, 1, 1, 5] like [1 ×3, 5]
     assert.equal(iqm([1, 5], [3, 1]), iqm([1, 1, 1, 5]));
     assert.ok(Number.isNaN(iqm([])), 'empty');
+  });
+});
+
+/** interquartileMean as first written: a comparator sort of the indices, then the trimmed walk. */
+function referenceIqm(values: Float64Array, weights: Float64Array): number {
+  const n = values.length;
+  const order = Int32Array.from({ length: n }, (_, j) => j);
+  let total = 0;
+  for (let j = 0; j < n; j++) total += weights[j]!;
+  if (!(total > 0) || !Number.isFinite(total)) return NaN;
+  order.sort((a, b) => values[a]! - values[b]!);
+  const from = total / 4;
+  const to = (3 * total) / 4;
+  let cumulative = 0;
+  let sum = 0;
+  for (const j of order) {
+    const w = weights[j]!;
+    const overlap = Math.min(cumulative + w, to) - Math.max(cumulative, from);
+    if (overlap > 0) sum += overlap * values[j]!;
+    cumulative += w;
+    if (cumulative >= to) break;
+  }
+  return sum / (to - from);
+}
+
+/** Few distinct values (ties), both zeros, infinities, NaN now and then. */
+const tied = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: -3, max: 3 }) },
+  { weight: 3, arbitrary: fc.double({ min: -1e3, max: 1e3, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(0, -0, Infinity, -Infinity, Number.NaN) },
+);
+
+describe('interquartileMean: the same as a comparator sort', () => {
+  it('gives the bits of the comparator-sorted walk, ties, weights, zeros and infinities included (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(tied, fc.oneof(fc.constant(1), fc.double({ min: 0, max: 5, noNaN: true }))), { maxLength: 90 }), (pairs) => {
+        const values = Float64Array.from(pairs, ([v]) => v);
+        const weights = Float64Array.from(pairs, ([, w]) => w);
+        const got = interquartileMean(values, weights);
+        const want = referenceIqm(values, weights);
+        assert.ok(Object.is(got, want), `[${pairs.map(([v, w]) => `${v}×${w}`).join(', ')}]: ${got} vs ${want}`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('leaveOneOutFrames', () => {
+  it('is commonFrame without each series in turn, to the bit, in logs and in linear units (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 12 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.boolean(),
+        fc.infiniteStream(tied),
+        fc.infiniteStream(fc.oneof(fc.integer({ min: -2, max: 2 }), fc.double({ min: -3, max: 3, noNaN: true }), fc.constant(Number.NaN))),
+        fc.infiniteStream(fc.oneof(fc.constant(1), fc.double({ min: 0.1, max: 4, noNaN: true }))),
+        (k, n, logs, valueStream, placeStream, weightStream) => {
+          const draw = <T>(stream: fc.Stream<T>) => stream[Symbol.iterator]();
+          const nextValue = draw(valueStream);
+          const nextPlace = draw(placeStream);
+          const nextWeight = draw(weightStream);
+          // Logs hold finite values (logs of positive ones); linear units may hold anything but NaN gaps.
+          const values = Array.from({ length: k }, () =>
+            Float64Array.from({ length: n }, () => {
+              const v = nextValue.next().value as number;
+              return logs && !Number.isFinite(v) ? NaN : v === Infinity || v === -Infinity ? NaN : v;
+            }),
+          );
+          const places = Float64Array.from({ length: k }, () => nextPlace.next().value as number);
+          const weights = Float64Array.from({ length: k }, () => nextWeight.next().value as number);
+          const frames = leaveOneOutFrames(values, places, weights, logs);
+          for (let s = 0; s < k; s++) {
+            if (Number.isNaN(places[s]!)) continue;
+            const want = commonFrame(values, places, weights, logs, s);
+            for (let i = 0; i < n; i++) {
+              assert.ok(Object.is(frames[s]!.level[i], want.level[i]), `series ${s}, point ${i}: level ${frames[s]!.level[i]} vs ${want.level[i]}`);
+              assert.ok(Object.is(frames[s]!.spread[i], want.spread[i]), `series ${s}, point ${i}: spread ${frames[s]!.spread[i]} vs ${want.spread[i]}`);
+            }
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });
 

@@ -38,37 +38,83 @@ export interface HoltWintersState {
   params: HoltWintersParams;
 }
 
+/**
+ * Where the model starts: the seasonal terms read from the first usable cycle, and the index
+ * after it, where predictions start (see initialSeason). The same for every run over the same
+ * values and period, so runs that differ only in their parameters can share it.
+ */
+export interface SeasonStart {
+  season: Float64Array;
+  start: number;
+}
+
+export function seasonStart(values: Float64Array, period: number, skip?: Uint8Array): SeasonStart {
+  const season = new Float64Array(Math.max(1, period));
+  const start = period > 0 ? initialSeason(values, period, season, skip) : -1;
+  return { season, start };
+}
+
+export interface HoltWintersOptions {
+  /** from seasonStart(values, period, skip) for these values, period and skip */
+  start?: SeasonStart;
+  /**
+   * Indices (ascending, within 0..n) at which to also return the state: what a run over
+   * values.subarray(0, index) would end in, since the model only ever looks back. (Before
+   * predictions start the level is NaN either way; the season may then differ, as this run has
+   * read it from a cycle the shorter one does not hold.)
+   */
+  snapshots?: readonly number[];
+}
+
 /** Runs the model over the values; returns the one-step baseline and the final state. */
-export function holtWinters(input: BaselineInput, params: HoltWintersParams = HOLT_WINTERS_DEFAULTS): { baseline: Baseline; state: HoltWintersState } {
+export function holtWinters(
+  input: BaselineInput,
+  params: HoltWintersParams = HOLT_WINTERS_DEFAULTS,
+  options: HoltWintersOptions = {},
+): { baseline: Baseline; state: HoltWintersState; snapshots: HoltWintersState[] } {
   const { values, skip, clipZ, minScale } = input;
   const n = values.length;
   const detected = input.periodPoints ?? detectSeason(values, input.stepMs)?.periodPoints ?? 0;
   const period = detected >= 2 ? detected : 0;
   const expected = new Float64Array(n).fill(NaN);
   const scale = new Float64Array(n).fill(NaN);
-  const season = new Float64Array(Math.max(1, period));
   const { alpha, beta, gamma, phi } = params;
   const scaleAlpha = 2 / (SCALE_SPAN + 1);
+  // Imported bindings are read once, not per point: under the CommonJS interop of the test
+  // runner and the benchmark (tsx) every read of one is a getter call.
+  const meanAbsToSd = MEAN_ABS_TO_SD;
+  const warmPoints = WARM_POINTS;
+  const limitLearned = limitResidual;
+  const limited = { residual: 0, outside: false };
   let level = NaN;
   let trend = 0;
   let meanAbs = NaN;
-  const limited = { residual: 0, outside: false };
   let learnedPoints = 0;
   const excursions = new Excursions(adaptPoints(input.stepMs));
   // The first cycle initialises the season: each slot starts as its offset from the cycle mean,
   // spikes replaced by their neighbours' median.
-  const start = period > 0 ? initialSeason(values, period, season, skip) : -1;
+  const initial = options.start ?? seasonStart(values, period, skip);
+  const season = Float64Array.from(initial.season);
+  const start = initial.start;
+  const snapshotAt = options.snapshots ?? [];
+  const snapshots: HoltWintersState[] = [];
+  const spreadOf = (mean: number) => (mean === mean ? Math.max(meanAbsToSd * mean, minScale) : NaN);
+  let slot = 0;
   for (let i = 0; i < n; i++) {
-    const slot = period > 0 ? i % period : 0;
+    while (snapshots.length < snapshotAt.length && snapshotAt[snapshots.length] === i) {
+      snapshots.push({ level, trend, season: Float64Array.from(season), period, next: i, scale: spreadOf(meanAbs), params });
+    }
     const seasonal = period > 0 ? season[slot]! : 0;
     const ready = level === level && (period === 0 || i >= start);
     const prediction = ready ? level + phi * trend + seasonal : NaN;
-    const spread = meanAbs === meanAbs ? Math.max(MEAN_ABS_TO_SD * meanAbs, minScale) : NaN;
+    const spread = meanAbs === meanAbs ? Math.max(meanAbsToSd * meanAbs, minScale) : NaN;
     // Nothing is reported until the scale has learned from WARM_POINTS residuals.
-    if (prediction === prediction && spread === spread && learnedPoints >= WARM_POINTS) {
+    if (prediction === prediction && spread === spread && learnedPoints >= warmPoints) {
       expected[i] = prediction;
       scale[i] = spread;
     }
+    const here = slot;
+    if (period > 0 && ++slot === period) slot = 0;
     const x = values[i]!;
     if (x !== x || (skip !== undefined && skip[i] === 1)) {
       if (ready) {
@@ -86,12 +132,12 @@ export function holtWinters(input: BaselineInput, params: HoltWintersParams = HO
       }
       continue;
     }
-    const { residual, outside } = limitResidual(x - prediction, spread, clipZ, learnedPoints, limited);
+    const { residual, outside } = limitLearned(x - prediction, spread, clipZ, learnedPoints, limited);
     // Beyond the learning limit: level, trend and scale learn nothing at first, then follow at
     // the limit (types.ts). The slot's seasonal term still learns at the limit: a slot is seen
     // once a cycle, never long enough to adapt, and must be able to heal or learn a new habit.
     if (!excursions.learn(outside, spread <= minScale)) {
-      if (period > 0) season[slot] = gamma * (prediction + residual - level) + (1 - gamma) * seasonal;
+      if (period > 0) season[here] = gamma * (prediction + residual - level) + (1 - gamma) * seasonal;
       level += phi * trend;
       trend *= phi;
       continue;
@@ -100,18 +146,16 @@ export function holtWinters(input: BaselineInput, params: HoltWintersParams = HO
     const previousLevel = level;
     level = alpha * (value - seasonal) + (1 - alpha) * (level + phi * trend);
     trend = beta * (level - previousLevel) + (1 - beta) * phi * trend;
-    if (period > 0) season[slot] = gamma * (value - level) + (1 - gamma) * seasonal;
+    if (period > 0) season[here] = gamma * (value - level) + (1 - gamma) * seasonal;
     // A plain average until the exponential one has seen its span: a first small residual must
     // not set the scale for hours.
     const weight = Math.max(scaleAlpha, 1 / (learnedPoints + 1));
     meanAbs = meanAbs === meanAbs ? meanAbs + weight * (Math.abs(residual) - meanAbs) : Math.abs(residual);
     learnedPoints++;
   }
-  const finalSpread = meanAbs === meanAbs ? Math.max(MEAN_ABS_TO_SD * meanAbs, minScale) : NaN;
-  return {
-    baseline: { expected, scale },
-    state: { level, trend, season, period, next: n, scale: finalSpread, params },
-  };
+  const state = { level, trend, season, period, next: n, scale: spreadOf(meanAbs), params };
+  while (snapshots.length < snapshotAt.length && snapshotAt[snapshots.length] === n) snapshots.push({ ...state, season: Float64Array.from(season) });
+  return { baseline: { expected, scale }, state, snapshots };
 }
 
 /**

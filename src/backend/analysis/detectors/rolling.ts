@@ -20,7 +20,7 @@ export function rollingWindowPoints(stepMs: number): number {
 const SORT_BATCH = 16;
 
 export function rollingBaseline(input: BaselineInput, windowPoints = rollingWindowPoints(input.stepMs)): Baseline {
-  const { values, skip, clipZ } = input;
+  const { values, skip, clipZ, minScale } = input;
   const n = values.length;
   const expected = new Float64Array(n).fill(NaN);
   const scale = new Float64Array(n).fill(NaN);
@@ -28,9 +28,12 @@ export function rollingBaseline(input: BaselineInput, windowPoints = rollingWind
   const minimum = Math.min(windowPoints, 10);
   let center = NaN;
   let spread = NaN;
+  /** the window held `minimum` values at its last refresh: center and spread are known */
+  let known = false;
+  let sinceRefresh = 0;
   const excursions = new Excursions(adaptPoints(input.stepMs));
   for (let i = 0; i < n; i++) {
-    if (window.size >= minimum) {
+    if (known) {
       expected[i] = center;
       scale[i] = spread;
     }
@@ -38,20 +41,22 @@ export function rollingBaseline(input: BaselineInput, windowPoints = rollingWind
     if (x !== x || (skip !== undefined && skip[i] === 1)) continue;
     // Outside the band: not learned at first, then learned at the band edge (types.ts).
     let learned = x;
-    if (window.size >= minimum) {
+    if (known) {
       const limit = clipZ * spread;
       const outside = x > center + limit || x < center - limit;
-      if (!excursions.learn(outside, spread <= input.minScale)) continue;
+      if (!excursions.learn(outside, spread <= minScale)) continue;
       if (outside) learned = x > center ? center + limit : center - limit;
     }
     window.push(learned);
     // Re-sorted every SORT_BATCH points, and on every point until it holds `minimum`.
-    if (window.pending < SORT_BATCH && window.size >= minimum) continue;
+    if (++sinceRefresh < SORT_BATCH && known) continue;
+    sinceRefresh = 0;
     window.refresh();
+    known = window.size >= minimum;
     center = window.median();
     const mad = window.mad(center);
     spread = mad > 0 ? MAD_TO_SD * mad : MEAN_ABS_TO_SD * window.meanAbsDeviation(center);
-    if (!(spread > input.minScale)) spread = input.minScale;
+    if (!(spread > minScale)) spread = minScale;
   }
   return { expected, scale };
 }

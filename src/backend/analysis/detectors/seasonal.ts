@@ -33,6 +33,12 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
   let seasonalKnown = false;
   let meanAbs = NaN;
   const limited = { residual: 0, outside: false };
+  // Imported bindings are read once, not per point: under the CommonJS interop of the test
+  // runner and the benchmark (tsx) every read of one is a getter call.
+  const median4 = medianOfFour;
+  const limitLearned = limitResidual;
+  const meanAbsToSd = MEAN_ABS_TO_SD;
+  const warmPoints = WARM_POINTS;
   let learnedPoints = 0;
   const excursions = new Excursions(adaptPoints(input.stepMs));
   let lastReference = NaN;
@@ -46,7 +52,7 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
       const b = i >= 2 * period ? learned[i - 2 * period]! : NaN;
       const c = i >= 3 * period ? learned[i - 3 * period]! : NaN;
       const d = i >= 4 * period ? learned[i - 4 * period]! : NaN;
-      reference = medianOfFour(a, b, c, d);
+      reference = median4(a, b, c, d);
     }
     if (reference === reference && !seasonalKnown) {
       // First seasonal reference: the plain level gives way to an offset from the median.
@@ -57,9 +63,9 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
     if (reference === reference) lastReference = reference;
     const base = seasonalKnown ? lastReference : 0;
     const prediction = base + level;
-    const spread = meanAbs === meanAbs ? Math.max(MEAN_ABS_TO_SD * meanAbs, minScale) : NaN;
+    const spread = meanAbs === meanAbs ? Math.max(meanAbsToSd * meanAbs, minScale) : NaN;
     // Nothing is reported until the scale has learned from WARM_POINTS residuals.
-    if (prediction === prediction && spread === spread && learnedPoints >= WARM_POINTS) {
+    if (prediction === prediction && spread === spread && learnedPoints >= warmPoints) {
       expected[i] = prediction;
       scale[i] = spread;
     }
@@ -71,7 +77,7 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
       learned[i] = x;
       continue;
     }
-    const { residual, outside } = limitResidual(x - prediction, spread, clipZ, learnedPoints, limited);
+    const { residual, outside } = limitLearned(x - prediction, spread, clipZ, learnedPoints, limited);
     // Beyond the learning limit: level and scale learn nothing at first, then follow at the
     // limit (types.ts). The seasonal memory keeps the value as it was: the median over
     // SEASONAL_CYCLES outvotes one bad day, and a slot the first cycle got wrong heals.

@@ -24,20 +24,30 @@ const TITLE = 'Duplicates and conflicts';
 
 /** A hash of the trimmed values and their times, to find exact copies without comparing all pairs. */
 function contentHash(s: QualitySeries, first: number, last: number): number {
-  const scratch = new Float64Array(1);
-  const words = new Uint32Array(scratch.buffer);
-  let h = 0x811c9dc5;
-  const mix = (x: number) => {
+  let h = mixHash(0x811c9dc5, s.grid.startMs + first * s.grid.stepMs);
+  h = mixHash(h, s.grid.stepMs);
+  h = mixHash(h, last - first);
+  const values = s.grid.values;
+  const words = HASH_WORDS;
+  for (let i = first; i <= last; i++) {
+    const x = values[i]!;
     // Every NaN is the same missing point, and 0 === -0.
-    scratch[0] = Number.isNaN(x) ? NaN : x === 0 ? 0 : x;
+    HASH_SCRATCH[0] = x !== x ? NaN : x === 0 ? 0 : x;
     h = Math.imul(h ^ words[0]!, 0x01000193);
     h = Math.imul(h ^ words[1]!, 0x01000193);
-  };
-  mix(s.grid.startMs + first * s.grid.stepMs);
-  mix(s.grid.stepMs);
-  mix(last - first);
-  for (let i = first; i <= last; i++) mix(s.grid.values[i]!);
+  }
   return h >>> 0;
+}
+
+/** The bits of one double, as two 32-bit words, for hashing. */
+const HASH_SCRATCH = new Float64Array(1);
+const HASH_WORDS = new Uint32Array(HASH_SCRATCH.buffer);
+
+/** FNV-1a over the two words of x (NaN, and 0 for -0, as in contentHash's loop). */
+function mixHash(h: number, x: number): number {
+  HASH_SCRATCH[0] = x !== x ? NaN : x === 0 ? 0 : x;
+  h = Math.imul(h ^ HASH_WORDS[0]!, 0x01000193);
+  return Math.imul(h ^ HASH_WORDS[1]!, 0x01000193);
 }
 
 function sameContent(a: QualitySeries, b: QualitySeries, trims: Array<[number, number]>, ia: number, ib: number): boolean {
@@ -56,13 +66,16 @@ function sameContent(a: QualitySeries, b: QualitySeries, trims: Array<[number, n
 function nonTrivial(values: Float64Array, first: number, last: number): boolean {
   let finite = 0;
   let varies = false;
+  const start = values[first]!;
   for (let i = first; i <= last; i++) {
     const v = values[i]!;
     if (!Number.isFinite(v)) continue;
     finite++;
-    if (v !== values[first]) varies = true;
+    if (v !== start) varies = true;
+    // Both known: the rest cannot change the answer.
+    if (varies && finite >= DUPLICATE_MIN_POINTS) return true;
   }
-  return finite >= DUPLICATE_MIN_POINTS && varies;
+  return false;
 }
 
 export function checkDuplicates(series: readonly QualitySeries[]): CheckOutcome {

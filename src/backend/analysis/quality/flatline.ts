@@ -38,21 +38,23 @@ interface Run {
 /** Maximal runs of one finite value lasting at least `minMs` and FLATLINE_MIN_POINTS points. */
 function longRuns(values: Float64Array, stepMs: number, minMs: number): Run[] {
   const runs: Run[] = [];
-  let first = -1;
-  const close = (last: number) => {
+  const close = (first: number, last: number) => {
     if (first >= 0 && last - first + 1 >= FLATLINE_MIN_POINTS && (last - first) * stepMs >= minMs) runs.push({ first, last, value: values[first]! });
   };
+  let first = -1;
+  let value = NaN;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (!Number.isFinite(v)) {
-      close(i - 1);
+      if (first >= 0) close(first, i - 1);
       first = -1;
-    } else if (first < 0 || v !== values[first]) {
-      close(i - 1);
+    } else if (first < 0 || v !== value) {
+      if (first >= 0) close(first, i - 1);
       first = i;
+      value = v;
     }
   }
-  close(values.length - 1);
+  close(first, values.length - 1);
   return runs;
 }
 

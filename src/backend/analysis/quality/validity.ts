@@ -31,8 +31,8 @@ export function checkValidity(series: readonly QualitySeries[], options: Quality
   let total = 0;
   let example: { index: number; point: number; value: number } | undefined;
 
-  series.forEach((s, index) => {
-    const values = s.grid.values;
+  for (let index = 0; index < series.length; index++) {
+    const values = series[index]!.grid.values;
     let count = 0;
     let mask: Uint8Array | undefined;
     for (let i = 0; i < values.length; i++) {
@@ -47,7 +47,7 @@ export function checkValidity(series: readonly QualitySeries[], options: Quality
     issues[index] = mask;
     if (count > 0) affected.push({ index, count });
     total += count;
-  });
+  }
 
   affected.sort((a, b) => b.count - a.count);
   const names = affected.map((a) => displayName(series[a.index]!, a.index));
