@@ -2,6 +2,7 @@
 // Builds the installable plugin into dist/, in the layout Grafana loads:
 //   dist/plugin.json, module.js, img/, README.md, CHANGELOG.md, LICENSE     the app
 //   dist/datasource/plugin.json, module.js, img/, gpx_encore_<os>_<arch>     the data source
+//   dist/dashboards/*.json                                                    the provisioned dashboards, included by the app
 //   dist/cli/encore.mjs                                                      the `encore` command (package.json "bin")
 // Steps live in scripts/build/; run with --help for the flags.
 import { chmod, readdir, rm, unlink } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import { detail, formatBytes, formatMs, step, wrote } from './build/log.mjs';
 import { ensureNodeBinary } from './build/node-dist.mjs';
 import { parseOptions, USAGE } from './build/options.mjs';
 import { executableName, hostPlatform, NODE_VERSION, PLATFORMS } from './build/platforms.mjs';
-import { checkManifests, copyDocuments, discoverPlugins, readManifest, writePluginAssets } from './build/plugins.mjs';
+import { checkManifests, copyDashboards, copyDocuments, discoverPlugins, readManifest, writePluginAssets } from './build/plugins.mjs';
 import { CACHE, DIST, readPackageJson, readPluginIds, ROOT } from './build/project.mjs';
 import { injectSeaBlob, prepareSeaBlob } from './build/sea.mjs';
 
@@ -48,6 +49,9 @@ async function main() {
       detail(`${relative(ROOT, join(plugin.distDir, 'plugin.json'))}: ${manifest.id} ${manifest.info?.version ?? ''}`);
     }
     for (const file of await copyDocuments(ROOT, DIST, DOCUMENTS)) wrote(file);
+    // The app ships the provisioned dashboards too (plugin.json includes them), so an install
+    // without the stack's provisioning can import them from the app's page.
+    for (const file of await copyDashboards(ROOT, DIST)) wrote(file);
   });
 
   // The CLI is small and quick to bundle: every build refreshes it, full or partial.

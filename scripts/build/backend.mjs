@@ -23,7 +23,9 @@ export async function bundleBackend({ entry, outFile }) {
     target: 'node20',
     // The protocol's .proto files are compiled in as strings: the executable reads no files.
     loader: { '.proto': 'text' },
-    external: [...builtinModules, ...builtinModules.map((name) => `node:${name}`)],
+    // msgpackr tries its optional native string extractor in a try/catch and falls back to
+    // JavaScript: left out, since a single executable cannot load native addons.
+    external: [...builtinModules, ...builtinModules.map((name) => `node:${name}`), 'msgpackr-extract'],
     // A linked map: `node --enable-source-maps .cache/backend/encore-backend.cjs` shows
     // TypeScript positions; the executables carry the readable, unminified bundle without it.
     sourcemap: 'linked',

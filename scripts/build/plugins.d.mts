@@ -16,6 +16,7 @@ export declare function discoverPlugins(root: string, dist: string): Promise<Plu
 export declare function readManifest(path: string, stamp: { version: string; today: string }): Promise<Manifest>;
 export declare function writePluginAssets(plugin: PluginSource, manifest: unknown): Promise<void>;
 export declare function copyDocuments(root: string, dist: string, names: string[]): Promise<string[]>;
+export declare function copyDashboards(root: string, dist: string): Promise<string[]>;
 export declare function checkManifests(
   loaded: LoadedPlugin[],
   ids: { APP_PLUGIN_ID: string; DATASOURCE_PLUGIN_ID: string; BACKEND_EXECUTABLE: string; PANEL_PLUGIN_IDS?: readonly string[] },

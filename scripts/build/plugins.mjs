@@ -131,3 +131,16 @@ function panelProblems(nested, ids) {
   }
   return problems;
 }
+
+/** The stack's dashboards (provisioning/dashboards/encore/), copied into dist/dashboards/. */
+export async function copyDashboards(root, dist) {
+  const from = join(root, 'provisioning', 'dashboards', 'encore');
+  const names = (await readdir(from)).filter((name) => name.endsWith('.json')).sort();
+  await mkdir(join(dist, 'dashboards'), { recursive: true });
+  const copied = [];
+  for (const name of names) {
+    await cp(join(from, name), join(dist, 'dashboards', name));
+    copied.push(join(dist, 'dashboards', name));
+  }
+  return copied;
+}

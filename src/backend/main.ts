@@ -8,6 +8,10 @@ import { controllerService, healthService } from './grafana/services/go-plugin';
 import { resourceService } from './grafana/services/resource';
 import { streamService } from './grafana/services/stream';
 import { createBackendMetrics } from './metrics';
+import { CacheRegistry } from './query/cache/registry';
+import { BackendStopping } from './query/failure';
+import { RateLimiter } from './query/limits';
+import { processSecrets } from './security/secrets';
 import { SourceRegistry } from './sources/resolve';
 
 /**
@@ -19,10 +23,19 @@ import { SourceRegistry } from './sources/resolve';
 /** How often to look for the death of Grafana (our parent): go-plugin does not tell us. */
 const PARENT_POLL_MS = 1000;
 /** go-plugin SIGKILLs 2 s after Shutdown; finish well before. */
-const GRACEFUL_STOP_MS = 1200;
+const GRACEFUL_STOP_MS = 1500;
+/**
+ * Queries in flight when the stop begins get this long to finish; then they are cancelled (each
+ * answers with an error saying the backend is stopping) so the answers still go out before exit.
+ */
+const IN_FLIGHT_GRACE_MS = 700;
 
 async function main(): Promise<void> {
-  const logger = createLogger({ level: parseLogLevel(process.env.ENCORE_LOG_LEVEL ?? process.env.GF_PLUGIN_LOG_LEVEL) });
+  // Every line goes through the secret redactor, whatever logs it (security/secrets.ts).
+  const redact = <T>(value: T): T => processSecrets.redactDeep(value);
+  const logger = createLogger({ level: parseLogLevel(process.env.ENCORE_LOG_LEVEL ?? process.env.GF_PLUGIN_LOG_LEVEL), redact });
+  // The audit lines do not depend on the log level (Grafana's own level still filters them).
+  const audit = /^(0|false|off|no)$/i.test(process.env.ENCORE_AUDIT_LOG ?? '') ? undefined : createLogger({ level: 'info', redact });
   routeConsoleToLogger(logger);
 
   let plan;
@@ -38,7 +51,9 @@ async function main(): Promise<void> {
 
   const metrics = createBackendMetrics();
   const sources = new SourceRegistry(metrics);
-  const deps = { sources, metrics, logger };
+  const caches = new CacheRegistry({ metrics: metrics.cache, logger });
+  const shutdown = new AbortController();
+  const deps = { sources, metrics, logger, caches, audit, rateLimiter: new RateLimiter(), secrets: processSecrets, shutdown: shutdown.signal };
 
   let stopping = false;
   const stop = (reason: string): void => {
@@ -47,6 +62,13 @@ async function main(): Promise<void> {
     logger.info('stopping', { reason });
     const forced = setTimeout(() => process.exit(0), GRACEFUL_STOP_MS);
     forced.unref();
+    // No new calls from here on (tryShutdown); the ones in flight finish or are cancelled.
+    const cancel = setTimeout(
+      () => shutdown.abort(new BackendStopping('the Encore backend is stopping (Grafana stopped or restarted the plugin) and cancelled this query; run it again')),
+      IN_FLIGHT_GRACE_MS,
+    );
+    cancel.unref();
+    void caches.close();
     running.server.tryShutdown(() => process.exit(0));
   };
 

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The backend's own metrics, served through Diagnostics.CollectMetrics (Grafana exposes them at
@@ -10,6 +10,31 @@ export interface BackendMetrics {
   queryErrors: Counter<'kind'>;
   upstreamDuration: Histogram<'source' | 'operation' | 'outcome'>;
   resourceCalls: Counter<'path' | 'status'>;
+  cache: CacheMetrics;
+}
+
+/** The results cache (src/backend/query/cache/, docs/cache.md). */
+export interface CacheMetrics {
+  /** lookups by tier (answer: finished answers; memory, redis: extents) and result (hit, partial, miss) */
+  lookups: Counter<'tier' | 'result'>;
+  /** steps of the ranges asked for, served from the cache (hit) or fetched upstream (miss) */
+  steps: Counter<'result'>;
+  /** bytes read from / written to a tier (memory: estimated in-process size; redis: encrypted values) */
+  bytesRead: Counter<'tier'>;
+  bytesWritten: Counter<'tier'>;
+  evictions: Counter;
+  errors: Counter<'tier' | 'operation'>;
+  /** upstream requests that joined an identical one in flight instead of being sent */
+  shared: Counter;
+  /** the gauges' source: the cache registry reports its totals here */
+  observe(snapshot: () => CacheSnapshot): void;
+}
+
+export interface CacheSnapshot {
+  memoryBytes: number;
+  memoryEntries: number;
+  /** per data source in redis mode: 1 when Redis answers, 0 when the cache is degraded to memory */
+  redisUp: Array<{ datasource: string; up: number }>;
 }
 
 export function createBackendMetrics(): BackendMetrics {
@@ -43,5 +68,49 @@ export function createBackendMetrics(): BackendMetrics {
       labelNames: ['path', 'status'],
       registers: [registry],
     }),
+    cache: createCacheMetrics(registry),
+  };
+}
+
+function createCacheMetrics(registry: Registry): CacheMetrics {
+  let snapshot: () => CacheSnapshot = () => ({ memoryBytes: 0, memoryEntries: 0, redisUp: [] });
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
+  new Gauge({
+    name: 'encore_cache_memory_bytes',
+    help: 'Estimated bytes held by the in-process results cache (all data sources).',
+    registers: [registry],
+    collect() {
+      this.set(snapshot().memoryBytes);
+    },
+  });
+  new Gauge({
+    name: 'encore_cache_memory_entries',
+    help: 'Entries (extents) held by the in-process results cache.',
+    registers: [registry],
+    collect() {
+      this.set(snapshot().memoryEntries);
+    },
+  });
+  new Gauge({
+    name: 'encore_cache_redis_up',
+    help: 'Per data source in redis cache mode: 1 when Redis is used, 0 while the cache is degraded to memory.',
+    labelNames: ['datasource'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { datasource, up } of snapshot().redisUp) this.set({ datasource }, up);
+    },
+  });
+  return {
+    lookups: counter('encore_cache_lookups_total', 'Results cache lookups by tier (answer: finished answers; memory, redis: extents) and result (hit, partial, miss).', ['tier', 'result']),
+    steps: counter('encore_cache_steps_total', 'Steps of the requested ranges served from the cache (hit) or fetched from the upstream (miss).', ['result']),
+    bytesRead: counter('encore_cache_read_bytes_total', 'Bytes read from a cache tier (memory: estimated size; redis: encrypted values).', ['tier']),
+    bytesWritten: counter('encore_cache_written_bytes_total', 'Bytes written to a cache tier (memory: estimated size; redis: encrypted values).', ['tier']),
+    evictions: counter('encore_cache_evictions_total', 'Entries the in-process cache dropped to stay within its byte budget.', []),
+    errors: counter('encore_cache_errors_total', 'Cache operations that failed (Redis unavailable or slow, undecodable values); queries went on without them.', ['tier', 'operation']),
+    shared: counter('encore_cache_shared_requests_total', 'Upstream requests answered by an identical request already in flight (singleflight).', []),
+    observe(source) {
+      snapshot = source;
+    },
   };
 }

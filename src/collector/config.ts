@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { LABELLED_CURRENCIES } from '../common/events/vocabulary';
 import { REFERENCE_USD_RATES } from '../common/exchange-rates';
 import { isLogLevel, type LogLevel } from './log';
@@ -12,6 +14,10 @@ export interface CollectorConfig {
   port: number;
   /** bearer tokens that may post events */
   tokens: string[];
+  /** more tokens, one a line, read at start by loadTokenFile() */
+  tokenFile?: string;
+  /** with tokenFile: create it with a new random token when it does not exist */
+  createTokenFile: boolean;
   /** largest request body as received (compressed or not) */
   maxBodyBytes: number;
   /** largest body after gzip decoding (the gzip bomb guard) */
@@ -101,6 +107,22 @@ export const OPTIONS: Option[] = [
       return undefined;
     },
   },
+  {
+    flag: 'token-file',
+    env: 'ENCORE_COLLECTOR_TOKEN_FILE',
+    help: 'file of bearer tokens, one a line (# starts a comment), read at start; adds to --token',
+    apply: (c, v, name) => (v.trim() === '' ? `${name}: expected a file path, got an empty string` : void (c.tokenFile = v.trim())),
+  },
+  {
+    flag: 'create-token-file',
+    env: 'ENCORE_COLLECTOR_CREATE_TOKEN_FILE',
+    help: 'true: create a missing --token-file (mode 0600) with a new random token, for senders that read it too (default false)',
+    apply: (c, v, name) => {
+      if (v !== 'true' && v !== 'false') return `${name}: expected true or false, got ${JSON.stringify(v)}`;
+      c.createTokenFile = v === 'true';
+      return undefined;
+    },
+  },
   { flag: 'max-body-bytes', env: 'ENCORE_COLLECTOR_MAX_BODY_BYTES', help: `largest body as sent (default ${DEFAULTS.maxBodyBytes})`, apply: integer(1024, 1024 * MiB, (c, n) => (c.maxBodyBytes = n)) },
   {
     flag: 'max-decoded-bytes',
@@ -177,7 +199,7 @@ export function usage(): string {
 
 /** Parses flags (`--port 9464`, `--port=9464`) over environment variables; throws ConfigError. */
 export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CollectorConfig {
-  const config: CollectorConfig = { ...DEFAULTS, tokens: [], exchangeRates: { ...REFERENCE_USD_RATES } };
+  const config: CollectorConfig = { ...DEFAULTS, tokens: [], createTokenFile: false, exchangeRates: { ...REFERENCE_USD_RATES } };
   const problems: string[] = [];
   const byFlag = new Map(OPTIONS.map((o) => [o.flag, o]));
 
@@ -217,13 +239,62 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     if (problem) problems.push(problem);
   }
 
-  if (config.tokens.length === 0) {
-    problems.push('no bearer tokens: set ENCORE_COLLECTOR_TOKENS (comma-separated) or pass --token (events need an authenticated sender)');
+  if (config.tokens.length === 0 && config.tokenFile === undefined) {
+    problems.push('no bearer tokens: set ENCORE_COLLECTOR_TOKENS (comma-separated), pass --token or --token-file (events need an authenticated sender)');
   }
+  if (config.createTokenFile && config.tokenFile === undefined) problems.push('--create-token-file: needs --token-file (the file to create)');
   if (config.maxDecodedBytes < config.maxBodyBytes) {
     problems.push(`--max-decoded-bytes (${config.maxDecodedBytes}) must be at least --max-body-bytes (${config.maxBodyBytes})`);
   }
   config.tokens = [...new Set(config.tokens)];
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * Adds the tokens of `config.tokenFile` (one a line; blank lines and `#` comments skipped). With
+ * `createTokenFile` a missing file is first created, exclusively and with mode 0600, holding a new
+ * random token: a stack's senders read the same file (see docs/stack.md). Throws ConfigError for an
+ * unreadable file, a file without tokens, or a token that --token would refuse.
+ */
+export function loadTokenFile(config: CollectorConfig): { created: boolean } {
+  const file = config.tokenFile;
+  if (file === undefined) return { created: false };
+  let created = false;
+  if (config.createTokenFile && !existsSync(file)) {
+    try {
+      writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+      created = true;
+    } catch (error) {
+      // EEXIST: another collector created it first; read theirs
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new ConfigError([`--token-file: cannot create ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+      }
+    }
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`--token-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+  }
+  const tokens = parseTokenFile(text);
+  if (tokens.length === 0) throw new ConfigError([`--token-file: ${file} holds no token (one a line)`]);
+  const tokenOption = OPTIONS.find((o) => o.flag === 'token')!;
+  const problems: string[] = [];
+  for (const token of tokens) {
+    const problem = tokenOption.apply(config, token, `--token-file ${file}`);
+    if (problem) problems.push(problem);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  config.tokens = [...new Set(config.tokens)];
+  return { created };
+}
+
+/** The tokens of a token file: one a line, blank lines and `#` comments skipped. */
+export function parseTokenFile(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter((line) => line !== '');
 }

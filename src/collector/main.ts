@@ -3,7 +3,7 @@
  * `npm run collector -- --help` lists the flags; README and docs/events.md, docs/metrics.md describe
  * the API and the metrics.
  */
-import { ConfigError, loadConfig, usage } from './config';
+import { ConfigError, loadConfig, loadTokenFile, usage } from './config';
 import { createLogger } from './log';
 import { createCollector, INGEST_PATH } from './server';
 import { handleSignals } from './shutdown';
@@ -15,8 +15,10 @@ async function main(): Promise<void> {
     return;
   }
   let config;
+  let tokenFile;
   try {
     config = loadConfig(argv, process.env);
+    tokenFile = loadTokenFile(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const log = createLogger('info');
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
     return;
   }
   const log = createLogger(config.logLevel);
+  if (tokenFile.created) log.info('created a token file with a new random token', { file: config.tokenFile });
   const collector = createCollector(config, log);
   handleSignals(collector, config.drainSeconds, log);
   let port: number;
@@ -41,6 +44,7 @@ async function main(): Promise<void> {
     port,
     ingest: `POST ${INGEST_PATH}`,
     tokens: config.tokens.length,
+    ...(config.tokenFile !== undefined ? { tokenFile: config.tokenFile } : {}),
     limits: { maxBodyBytes: config.maxBodyBytes, maxDecodedBytes: config.maxDecodedBytes, maxEvents: config.maxEvents },
     rules: { maxFutureMs: config.maxFutureMs, maxAgeMs: config.maxAgeMs, dedupeTtlMs: config.dedupeTtlMs, playTtlMs: config.playTtlMs },
     drainSeconds: config.drainSeconds,

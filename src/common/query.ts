@@ -50,6 +50,9 @@ export const detectionSchema = z
  */
 export const ANALYSIS_OUTPUTS = ['all', 'value', 'expected', 'lower', 'upper', 'score', 'anomaly'] as const;
 export const QUALITY_OUTPUTS = ['table', 'score', 'levels'] as const;
+/** The data-quality checks by id, as the backend names them (a unit test keeps the two lists equal). */
+export const QUALITY_CHECK_IDS = ['completeness', 'freshness', 'validity', 'counter_resets', 'flatline', 'duplicates', 'cardinality', 'consistency'] as const;
+export type QualityCheckId = (typeof QUALITY_CHECK_IDS)[number];
 const output = z.enum(ANALYSIS_OUTPUTS, { error: `expected one of ${ANALYSIS_OUTPUTS.join(', ')}` }).default('all');
 
 export const promqlQuerySchema = z.object({
@@ -211,6 +214,15 @@ export const qualityQuerySchema = z
      * labelled check=<id>, 0 pass, 1 warn, 2 fail (alert rules: "freshness failing").
      */
     output: z.enum(QUALITY_OUTPUTS, { error: `expected one of ${QUALITY_OUTPUTS.join(', ')}` }).default('table'),
+    /**
+     * Only these checks in the table and the levels (empty: every check), so an alert rule can be
+     * about one check: "freshness failing" is `checks: ["freshness"]`, `output: "levels"`, level >= 2.
+     * The score always counts every check.
+     */
+    checks: z
+      .array(z.enum(QUALITY_CHECK_IDS, { error: `expected one of ${QUALITY_CHECK_IDS.join(', ')}` }), { error: 'expected a list of check ids' })
+      .max(QUALITY_CHECK_IDS.length, { error: `expected at most ${QUALITY_CHECK_IDS.length} checks` })
+      .default([]),
   })
   .superRefine(checkTarget);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { limitOptionsShape } from './settings-limits';
 import { parseDuration } from './validation';
 
 /**
@@ -17,6 +18,99 @@ export type AuthType = (typeof AUTH_TYPES)[number];
 /** Custom headers are jsonData.httpHeaderName<N> with secureJsonData.httpHeaderValue<N>. */
 export const HEADER_NAME_PREFIX = 'httpHeaderName';
 export const HEADER_VALUE_PREFIX = 'httpHeaderValue';
+
+// ---- results cache (src/backend/query/cache/, docs/cache.md) ---------------------------------
+
+export const CACHE_MODES = ['memory', 'redis', 'off'] as const;
+export type CacheMode = (typeof CACHE_MODES)[number];
+
+export const CACHE_DEFAULTS = {
+  mode: 'memory',
+  /** how long an extent in the settled past is kept */
+  settledTtl: '24h',
+  /** how long samples of the last minutes (which may still change) are served from the cache */
+  recentTtl: '30s',
+  /** the in-process cache's budget, per data source */
+  maxMemoryMB: 256,
+} as const;
+
+/** Minimum length of secureJsonData.cacheEncryptionKey. */
+export const CACHE_KEY_MIN_LENGTH = 16;
+
+/** What is wrong with a cache encryption key, worded for backend and editor alike; undefined when it will do. */
+export function cacheKeyProblem(key: string): string | undefined {
+  if (key.length >= CACHE_KEY_MIN_LENGTH) return undefined;
+  const what = key === '' ? 'required' : `too short (${key.length} characters)`;
+  return `secureJsonData.cacheEncryptionKey: ${what}; everything written to Redis is encrypted with it, so it needs at least ${CACHE_KEY_MIN_LENGTH} characters`;
+}
+
+/** `host:port`, `[v6]:port`; a bare host means port 6379. */
+const REDIS_ADDRESS = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/;
+
+export interface RedisAddress {
+  host: string;
+  port: number;
+}
+
+/** Parses `host:port[, host:port ...]`; undefined when an entry is not an address. */
+export function parseRedisAddresses(text: string): RedisAddress[] | undefined {
+  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const out: RedisAddress[] = [];
+  for (const entry of entries) {
+    const match = REDIS_ADDRESS.exec(entry);
+    const port = match?.[1] === undefined ? 6379 : Number(match[1]);
+    if (!match || port < 1 || port > 65535) return undefined;
+    const host = match[1] === undefined ? entry : entry.slice(0, entry.length - match[1].length - 1);
+    out.push({ host: host.replace(/^\[|\]$/g, ''), port });
+  }
+  return out;
+}
+
+const ttl = (what: string, minMs: number, maxMs: number, range: string) =>
+  z
+    .string()
+    .trim()
+    .refine((text) => text === '' || ((parseDuration(text) ?? -1) >= minMs && parseDuration(text)! <= maxMs), {
+      message: `expected a duration ${range} such as ${what}`,
+    })
+    .optional();
+
+/** The cache's jsonData keys (the config editor's Cache section). */
+export const CACHE_FIELDS = [
+  'cacheMode',
+  'cacheRedisAddress',
+  'cacheRedisCluster',
+  'cacheRedisTls',
+  'cacheRedisUser',
+  'cacheRedisDb',
+  'cacheSettledTtl',
+  'cacheRecentTtl',
+  'cacheMaxMemoryMB',
+] as const satisfies ReadonlyArray<keyof ReturnType<typeof cacheOptionsShape>>;
+
+/** The cache's jsonData fields; every one optional, defaults in CACHE_DEFAULTS. */
+function cacheOptionsShape() {
+  return {
+    /** `memory` (default): in-process LRU; `redis`: Redis or Redis Cluster, memory as the near cache and fallback; `off` */
+    cacheMode: z.enum(CACHE_MODES).optional(),
+    /** one `host:port`, or a comma-separated list of cluster nodes */
+    cacheRedisAddress: z
+      .string()
+      .trim()
+      .refine((text) => text === '' || (parseRedisAddresses(text)?.length ?? 0) > 0, {
+        message: 'expected host:port, or a comma-separated list of them for a cluster (e.g. redis-1:6379, redis-2:6379)',
+      })
+      .optional(),
+    cacheRedisCluster: z.boolean().optional(),
+    cacheRedisTls: z.boolean().optional(),
+    /** Redis ACL user (Redis 6+); the password is secureJsonData.cacheRedisPassword */
+    cacheRedisUser: z.string().trim().optional(),
+    cacheRedisDb: z.number().int().min(0).max(15).optional(),
+    cacheSettledTtl: ttl('24h', 60_000, 90 * 86_400_000, 'between 1m and 90d'),
+    cacheRecentTtl: ttl('30s', 0, 3_600_000, 'between 0s and 1h'),
+    cacheMaxMemoryMB: z.number().positive().max(65_536).optional(),
+  };
+}
 
 export const dataSourceOptionsSchema = z
   .object({
@@ -39,8 +133,16 @@ export const dataSourceOptionsSchema = z
       .trim()
       .refine((text) => text === '' || (parseDuration(text) ?? 0) > 0, { message: 'expected a duration such as 15s or 1m' })
       .optional(),
+    ...cacheOptionsShape(),
+    /** limits, rate limits, retries, circuit breaker, link-local policy (settings-limits.ts) */
+    ...limitOptionsShape,
   })
-  .loose();
+  .loose()
+  .superRefine((options, ctx) => {
+    if (options.cacheMode === 'redis' && (options.cacheRedisAddress ?? '').trim() === '') {
+      ctx.addIssue({ code: 'custom', path: ['cacheRedisAddress'], message: 'required when cacheMode is "redis"; expected host:port, e.g. redis:6379' });
+    }
+  });
 
 export type DataSourceOptions = z.infer<typeof dataSourceOptionsSchema>;
 
@@ -58,6 +160,11 @@ export const SECURE_KEYS = {
   tlsCACert: 'tlsCACert',
   tlsClientCert: 'tlsClientCert',
   tlsClientKey: 'tlsClientKey',
+  /** password of the Redis (or Redis Cluster) the results cache uses */
+  cacheRedisPassword: 'cacheRedisPassword',
+  /** secret the Redis cache keys and encrypts its values with (AES-256-GCM); at least 16 characters */
+  cacheEncryptionKey: 'cacheEncryptionKey',
 } as const;
 
 export type SecureKey = keyof typeof SECURE_KEYS;
+

@@ -1,3 +1,5 @@
+import { promqlStringBody } from '../common/kpis/filters';
+
 /** What Grafana's template service tells a format function about the variable being written. */
 interface VariableShape {
   multi?: boolean;
@@ -12,19 +14,23 @@ const REGEX_META = /[\\^$.|?*+()[\]{}]/g;
  * getTemplateSrv().replace).
  *
  * Multi-value and "All" selections can only be used in `=~` matchers, so they become a regex
- * alternative `(a|b)`, each value escaped to match itself only. The escape is written for a
+ * alternative `(a|b)`, each value escaped to match itself only. The result is then escaped for a
  * PromQL string literal: a regex `\.` is typed `\\.` inside "...", or Prometheus rejects the
  * unknown string escape. Grafana passes custom "All" values (such as `.*`) through without
  * calling this function, so they keep their regex meaning.
  *
- * A single-value variable is written verbatim: it is as often a duration, a metric name or a
- * number as a label value, and escaping would break those.
+ * A single-value variable keeps its meaning: it is as often a duration, a metric name or a
+ * number as a label value (none of which holds a quote or a backslash) or a regex typed into a
+ * text box. Only what a PromQL string literal cannot hold as-is is escaped (backslash, double
+ * quote, line breaks and other control characters), as Grafana's own Prometheus data source
+ * does: a value such as `"} or vector(1) #` can then never end the string it is written into
+ * and add to the query; outside quotes it is a syntax error, not an injection.
  */
 export function interpolatePromqlValue(value: unknown, variable?: VariableShape): string {
   const values = Array.isArray(value) ? value.map(String) : [String(value ?? '')];
   const regexContext = Array.isArray(value) || variable?.multi === true || variable?.includeAll === true;
-  if (!regexContext) return values[0] ?? '';
-  const escaped = values.map((v) => v.replace(REGEX_META, '\\$&').replaceAll('\\', '\\\\'));
+  if (!regexContext) return promqlStringBody(values[0] ?? '');
+  const escaped = values.map((v) => promqlStringBody(v.replace(REGEX_META, '\\$&')));
   return escaped.length === 1 ? escaped[0]! : `(${escaped.join('|')})`;
 }
 

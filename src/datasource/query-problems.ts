@@ -21,6 +21,7 @@ export const QUERY_EDITOR_FIELDS = [
   'season',
   'freshness',
   'maxSeries',
+  'checks',
 ] as const;
 export type QueryEditorField = (typeof QUERY_EDITOR_FIELDS)[number];
 

@@ -88,6 +88,28 @@ describe('config editor (browser)', () => {
     await page.close();
   });
 
+  it('Limits: flags a bad value under its field before saving, saves good ones into jsonData, and the backend enforces them', async () => {
+    const { page, errors } = await configEditor(DEMO_DATASOURCE.uid);
+    const limits = page.getByRole('group', { name: 'Limits' }).or(page.locator('fieldset', { hasText: 'Limits' })).first();
+    await limits.getByRole('spinbutton', { name: 'Max series' }).fill('0');
+    await page.getByText('maxSeries: expected a whole number from 1 to 1000000').first().waitFor();
+    await limits.getByRole('spinbutton', { name: 'Max series' }).fill('250');
+    await limits.getByRole('textbox', { name: 'Max time range' }).fill('forever');
+    await page.getByText('maxQueryRange: expected a duration such as 30d or 1y').first().waitFor();
+    await limits.getByRole('textbox', { name: 'Max time range' }).fill('30d');
+    await limits.getByRole('spinbutton', { name: 'Per user' }).fill('5');
+    assert.equal(await page.getByText(/maxSeries:|maxQueryRange:/).count(), 0, 'no problem left');
+    await session.screenshot(page, 'config-editor-limits-dark', 'fieldset:has-text("Limits")');
+    const { status, text } = await saveAndTest(page);
+    assert.equal(status, 'OK', text);
+    const saved = lastSaved(DEMO_DATASOURCE.uid).jsonData ?? {};
+    assert.deepEqual({ maxSeries: saved.maxSeries, maxQueryRange: saved.maxQueryRange, rateLimitUserQps: saved.rateLimitUserQps }, { maxSeries: 250, maxQueryRange: '30d', rateLimitUserQps: 5 });
+    // The upstream-only settings appear for Prometheus only.
+    assert.equal(await limits.getByRole('spinbutton', { name: 'Retries' }).count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('says which field is wrong before saving: a URL without a scheme', async () => {
     const { page, errors } = await configEditor('encore-new');
     await choose(page, 'Source', 'Prometheus');

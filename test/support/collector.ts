@@ -5,13 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventType } from '../../src/common/events/schema';
-import { findFreePort } from './prometheus';
+import { findFreePort } from '../../src/stack/ports';
+import { NODE_ENTRIES, repoPath } from '../../src/stack/services';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const COLLECTOR_MAIN = join(ROOT, 'src', 'collector', 'main.ts');
+export const COLLECTOR_MAIN = repoPath(NODE_ENTRIES.collector);
 export const TEST_TOKEN = 'test-token-0123456789';
 
 export interface CollectorProcess {

@@ -4,17 +4,20 @@
  * optionally basic auth and TLS (server certificate, optional client certificate) through
  * --web.config.file with certificates made by `openssl` for this run.
  *
- * Prometheus runs under a small bash watchdog that stops it when our stdin closes, so it dies
- * with the test process however that ends (even SIGKILL): no orphans on a developer machine or CI.
+ * Prometheus runs under the stack's watchdog (src/stack/supervise.ts), so it dies with the test
+ * process however that ends (even SIGKILL): no orphans on a developer machine or CI.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { findFreePort } from '../../src/stack/ports';
+import { supervise } from '../../src/stack/supervise';
+
+export { findFreePort };
 
 const run = promisify(execFile);
 
@@ -224,29 +227,6 @@ export interface PrometheusFixture {
   stop(): Promise<void>;
 }
 
-/**
- * Runs "$@" until it exits or until this script's stdin reaches EOF, which happens when stop()
- * closes it or when the test process is gone however it ended; on EOF it also removes
- * $FIXTURE_DIR, which nobody else is left to do after a SIGKILL. SIGTERM stops without removing.
- */
-const WATCHDOG = `
-"$@" </dev/null &
-child=$!
-echo "watchdog-child $child"
-stop() {
-  kill -TERM "$child" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$child" 2>/dev/null
-  wait "$child" 2>/dev/null
-}
-trap 'stop; exit 143' TERM INT HUP
-while kill -0 "$child" 2>/dev/null; do
-  read -r -t 1 _; rc=$?
-  if [ "$rc" -ne 0 ] && [ "$rc" -le 128 ]; then stop; rm -rf -- "$FIXTURE_DIR"; exit 0; fi
-done
-wait "$child"
-`;
-
 const LOG_LIMIT = 64 * 1024;
 const READY_TIMEOUT_MS = 30_000;
 
@@ -341,7 +321,6 @@ export async function startPrometheus(options: PrometheusFixtureOptions = {}): P
 }
 
 interface Launched {
-  child: ChildProcess;
   exited: Promise<void>;
   logs(): string;
   /** keepDir: for another attempt in the same dir */
@@ -349,64 +328,22 @@ interface Launched {
 }
 
 function launch(args: string[], dir: string): Launched {
-  const child = spawn('bash', ['-c', WATCHDOG, 'watchdog', 'prometheus', ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, FIXTURE_DIR: dir },
-  });
-  let log = '';
-  let prometheusPid: number | undefined;
-  const keep = (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    const pid = /^watchdog-child (\d+)$/m.exec(text);
-    if (pid) prometheusPid = Number(pid[1]);
-    log = (log + text).slice(-LOG_LIMIT);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  child.on('error', (error) => (log += `\nwatchdog: ${error.message}`));
-  let running = true;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(() => (running = false));
-
-  // When the test process exits without stop(), the watchdog would stop Prometheus anyway once
-  // our end of its stdin closes; this just makes it immediate.
-  const onExit = () => {
-    if (running && prometheusPid) {
-      try {
-        process.kill(prometheusPid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  // unref: the test process may end even if a test forgets stop(); the watchdog then cleans up.
+  const proc = supervise({ name: 'prometheus', command: 'prometheus', args, removeOnOrphan: dir, unref: true, logLimit: LOG_LIMIT });
+  // The test process exiting without stop(): the watchdog stops Prometheus; the dir goes now.
+  const onExit = () => rmSync(dir, { recursive: true, force: true });
   process.once('exit', onExit);
-
-  // Let the test process end even if a test forgets stop(); the watchdog then cleans up.
-  child.unref();
-  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
-
   let stopping: Promise<void> | undefined;
-  const stop = ({ keepDir = false }: { keepDir?: boolean } = {}) => {
-    stopping ??= (async () => {
-      child.ref();
-      if (running) {
-        // EOF makes the watchdog stop Prometheus (SIGTERM, SIGKILL after 10 s) and remove the dir.
-        if (keepDir) child.kill('SIGTERM');
-        else child.stdin!.end();
-        const killed = setTimeout(() => {
-          if (prometheusPid) process.kill(prometheusPid, 'SIGKILL');
-          child.kill('SIGKILL');
-        }, 15_000);
-        await exited;
-        clearTimeout(killed);
-      }
-      process.removeListener('exit', onExit);
-      if (!keepDir) rmSync(dir, { recursive: true, force: true });
-    })();
-    return stopping;
+  return {
+    exited: proc.exited.then(() => undefined),
+    logs: proc.logs,
+    stop: ({ keepDir = false } = {}) =>
+      (stopping ??= (async () => {
+        await proc.stop();
+        process.removeListener('exit', onExit);
+        if (!keepDir) rmSync(dir, { recursive: true, force: true });
+      })()),
   };
-  return { child, exited, logs: () => log, stop };
 }
 
 async function waitReady(url: string, proc: Launched, options: PrometheusFixtureOptions, tls: FixtureTls | undefined): Promise<void> {
@@ -441,17 +378,5 @@ function probe(url: string, options: PrometheusFixtureOptions, tls: FixtureTls |
       : http.get(url, { headers, agent: false }, done);
     req.setTimeout(2000, () => req.destroy(new Error('probe timed out')));
     req.on('error', reject);
-  });
-}
-
-/** A port nothing listens on right now (bound then released by the OS). */
-export function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
   });
 }

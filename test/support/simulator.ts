@@ -3,11 +3,12 @@
  * run to completion (backfill) or in the background (live), killed with the test process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_ENTRIES, repoPath } from '../../src/stack/services';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SIMULATOR_MAIN = join(ROOT, 'src', 'simulator', 'cli', 'main.ts');
+export const SIMULATOR_MAIN = repoPath(NODE_ENTRIES.simulator);
 
 export interface SimulatorRun {
   child: ChildProcess;

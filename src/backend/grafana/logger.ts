@@ -37,15 +37,19 @@ function loggable(value: unknown): unknown {
   return value;
 }
 
-export function formatLogLine(level: LogLevel, message: string, fields: LogFields, epochMicros: number): string {
+/** Takes secrets out of a value before it is written (see security/secrets.ts). */
+export type Redact = <T>(value: T) => T;
+
+export function formatLogLine(level: LogLevel, message: string, fields: LogFields, epochMicros: number, redact?: Redact): string {
   const line: Record<string, unknown> = {
     '@level': level,
-    '@message': message,
+    '@message': redact ? redact(message) : message,
     '@timestamp': hclogTimestamp(epochMicros),
   };
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined || key.startsWith('@')) continue;
-    line[key] = loggable(value);
+    // Redacted before JSON encoding, so the line stays valid JSON whatever the secret holds.
+    line[key] = redact ? redact(loggable(value)) : loggable(value);
   }
   return JSON.stringify(line);
 }
@@ -66,13 +70,15 @@ export function createLogger(options: {
   level?: LogLevel;
   write?: (line: string) => void;
   fields?: LogFields;
+  /** applied to the message and every field value of every line */
+  redact?: Redact;
 }): Logger {
   const minRank = LEVEL_RANK[options.level ?? 'info'];
   const write = options.write ?? writeToStderr;
   const base = options.fields ?? {};
   const emit = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (LEVEL_RANK[level] < minRank) return;
-    write(formatLogLine(level, message, { ...base, ...fields }, nowMicros()));
+    write(formatLogLine(level, message, { ...base, ...fields }, nowMicros(), options.redact));
   };
   return {
     debug: (m, f) => emit('debug', m, f),

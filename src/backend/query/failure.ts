@@ -1,5 +1,6 @@
 import { SettingsError } from '../grafana/context';
 import { UpstreamError } from '../sources/errors';
+import { LimitError } from './limits/errors';
 
 /**
  * How a failed query is reported to Grafana: an HTTP-like status, who is at fault
@@ -17,7 +18,18 @@ export class QueryValidationError extends Error {
   override name = 'QueryValidationError';
 }
 
+/** A query given up on because the backend is stopping (Grafana's Shutdown, SIGTERM). */
+export class BackendStopping extends Error {
+  override name = 'BackendStopping';
+}
+
 export function describeFailure(error: unknown): QueryFailure {
+  if (error instanceof LimitError) {
+    return { status: error.status, errorSource: 'plugin', message: error.message, kind: error.kind };
+  }
+  if (error instanceof BackendStopping) {
+    return { status: 503, errorSource: 'plugin', message: error.message, kind: 'cancelled' };
+  }
   if (error instanceof QueryValidationError) {
     return { status: 400, errorSource: 'plugin', message: error.message, kind: 'validation' };
   }

@@ -1,12 +1,15 @@
 import type { Grid } from '../analysis/grid';
 import type { Series, Source } from '../sources/source';
+import { labelsId } from './cache/entries';
+import { EXTENT_POINTS } from './cache/extents';
+import { DEFAULT_CACHE_OPTIONS, ResultsCache } from './cache/results';
 
 /**
  * Range queries with training history: detectors need days (or weeks) of points before the range
- * a panel shows. The history is fetched in chunks aligned to multiples of the chunk length, so
- * the next refresh asks for the same chunks, and chunks that lie wholly in the settled past are
- * kept in an LRU cache and reused. Every series ends up on one grid from the history's start to
- * the range end, NaN where it has no sample.
+ * a panel shows. History and range are one request to the results cache (cache/), which splits
+ * it into step-aligned extents, answers the settled ones it holds and fetches only the rest, so
+ * a refresh or the next alert evaluation fetches little more than the newest steps. Every series
+ * ends up on one grid from the history's start to the range end, NaN where it has no sample.
  */
 
 export interface GridSeries {
@@ -26,56 +29,29 @@ export interface FetchPlan {
 
 export interface FetchStats {
   upstreamMs: number;
+  /** extents (history and range) answered from the cache */
   cacheHits: number;
+  /** extents that needed an upstream request */
   cacheMisses: number;
 }
 
-/** Points per history chunk: small enough that most of a long history lies in settled, cached chunks. */
-export const CHUNK_POINTS = 1000;
-/** Samples this close to now may still change (late scrapes, rule evaluation): not cached. */
-const SETTLE_MS = 5 * 60_000;
+/** Points per cache extent, the unit history is fetched and kept in. */
+export const CHUNK_POINTS = EXTENT_POINTS;
 
-export class HistoryCache {
-  private readonly entries = new Map<string, { series: Series[]; points: number }>();
-  private points = 0;
-
-  constructor(private readonly maxPoints = 4_000_000) {}
-
-  get(key: string): Series[] | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    // Map order is recency order: re-insert on use.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.series;
-  }
-
-  set(key: string, series: Series[]): void {
-    const points = series.reduce((total, s) => total + s.values.length, 0);
-    if (points > this.maxPoints) return;
-    const existing = this.entries.get(key);
-    if (existing) {
-      this.points -= existing.points;
-      this.entries.delete(key);
-    }
-    this.entries.set(key, { series, points });
-    this.points += points;
-    for (const [oldest, entry] of this.entries) {
-      if (this.points <= this.maxPoints) break;
-      this.entries.delete(oldest);
-      this.points -= entry.points;
-    }
-  }
-
-  get size(): number {
-    return this.entries.size;
+/**
+ * A results cache in memory mode with the default TTLs, for callers that bring their own cache
+ * (tests); the pipeline otherwise uses the data source's cache from the registry.
+ */
+export class HistoryCache extends ResultsCache {
+  constructor(maxBytes = DEFAULT_CACHE_OPTIONS.maxBytes) {
+    super({ ...DEFAULT_CACHE_OPTIONS, maxBytes });
   }
 }
 
 export interface FetchContext {
   source: Source;
-  cache: HistoryCache;
-  /** separates the cache entries of different data sources */
+  cache: ResultsCache;
+  /** separates the cache entries of different data sources (cache/keys.ts dataScope) */
   scope: string;
   nowMs: number;
   signal?: AbortSignal;
@@ -83,39 +59,15 @@ export interface FetchContext {
 
 export async function fetchOnGrid(plan: FetchPlan, ctx: FetchContext): Promise<{ series: GridSeries[]; stats: FetchStats }> {
   const { stepMs } = plan;
-  const stats: FetchStats = { upstreamMs: 0, cacheHits: 0, cacheMisses: 0 };
   const historyStart = plan.start - plan.historyPoints * stepMs;
-  const timed = async (query: () => Promise<Series[]>) => {
-    const started = performance.now();
-    try {
-      return await query();
-    } finally {
-      stats.upstreamMs += performance.now() - started;
-    }
+  const { series, stats } = await ctx.cache.fetchRange(
+    { scope: ctx.scope, expr: plan.expr, start: historyStart, end: plan.end, stepMs, nowMs: ctx.nowMs, signal: ctx.signal },
+    ctx.source,
+  );
+  return {
+    series: mergeOnGrid([series], historyStart, plan.end, stepMs),
+    stats: { upstreamMs: stats.upstreamMs, cacheHits: stats.cacheHits, cacheMisses: stats.cacheMisses },
   };
-  const parts: Series[][] = [];
-  if (plan.historyPoints > 0) {
-    const chunkMs = CHUNK_POINTS * stepMs;
-    for (let chunk = Math.floor(historyStart / chunkMs); chunk * chunkMs < plan.start; chunk++) {
-      const chunkStart = chunk * chunkMs;
-      const chunkEnd = chunkStart + chunkMs - stepMs;
-      const settled = chunkEnd < ctx.nowMs - SETTLE_MS;
-      const key = `${ctx.scope}\u0000${plan.expr}\u0000${stepMs}\u0000${chunk}`;
-      const cached = settled ? ctx.cache.get(key) : undefined;
-      if (cached) {
-        stats.cacheHits++;
-        parts.push(cached);
-        continue;
-      }
-      stats.cacheMisses++;
-      const series = await timed(() => ctx.source.queryRange({ expr: plan.expr, start: chunkStart, end: chunkEnd, stepMs, signal: ctx.signal }));
-      if (settled) ctx.cache.set(key, series);
-      parts.push(series);
-    }
-  }
-  // The range itself last, so that its samples win where a history chunk overlaps it.
-  parts.push(await timed(() => ctx.source.queryRange({ expr: plan.expr, start: plan.start, end: plan.end, stepMs, signal: ctx.signal })));
-  return { series: mergeOnGrid(parts, historyStart, plan.end, stepMs), stats };
 }
 
 /** Series with the same labels across parts become one, on the grid [start, end]. */
@@ -124,7 +76,7 @@ export function mergeOnGrid(parts: Series[][], start: number, end: number, stepM
   const byLabels = new Map<string, GridSeries>();
   for (const part of parts) {
     for (const s of part) {
-      const key = labelKey(s.labels);
+      const key = labelsId(s.labels);
       let target = byLabels.get(key);
       if (!target) {
         target = { labels: s.labels, grid: { startMs: start, stepMs, values: new Float64Array(length).fill(NaN) } };
@@ -138,8 +90,4 @@ export function mergeOnGrid(parts: Series[][], start: number, end: number, stepM
     }
   }
   return [...byLabels.values()];
-}
-
-function labelKey(labels: Record<string, string>): string {
-  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
 }

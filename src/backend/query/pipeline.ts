@@ -7,11 +7,17 @@ import type { SourceRegistry } from '../sources/resolve';
 import type { Source } from '../sources/source';
 import { tailStepMs as planTailStep } from '../streaming/tail';
 import { tailChannelPath } from '../streaming/tail-path';
+import { writeAudit, type AuditOutcome } from '../security/audit';
 import { describeFailure, type QueryFailure } from './failure';
+import { QueryGuard, type RateLimiter } from './limits';
 import { parseDataQuery, type ParsedQuery, type WireDataQuery } from './parse';
 import { needsAnalysis, runAnalysed } from './analysis/run';
 import { qualityNotices, runQualityChecks } from './analysis/quality';
-import { HistoryCache, mergeOnGrid } from './history';
+import { answerKey, answerTtlMs, framesBytes, reusedFrames } from './cache/answers';
+import { CacheRegistry } from './cache/registry';
+import { dataScope } from './cache/keys';
+import type { ResultsCache } from './cache/results';
+import { mergeOnGrid } from './history';
 import { seriesNaming, seriesToFrames } from './series-frames';
 import { planQueryStep } from './step';
 import { resolveTarget } from './target';
@@ -19,25 +25,70 @@ import { resolveTarget } from './target';
 /**
  * The query pipeline: validate -> plan -> fetch from the source -> quality checks -> analysis ->
  * frames. Each query is answered on its own: a failure becomes that query's error and never
- * touches its neighbours. (Limits and the response cache join here in a later issue.)
+ * touches its neighbours. Range data goes through the data source's results cache (cache/). Limits (limits/): rate limits before anything else, the time range once
+ * parsed, series and samples on every upstream answer, the query's deadline on every call; each
+ * refusal is that query's error, naming the limit and its value. Every query leaves an audit line.
  */
 
 export interface PipelineDeps {
   sources: SourceRegistry;
   metrics: BackendMetrics;
   logger: Logger;
-  /** training history reused across queries (created once per process) */
-  history?: HistoryCache;
+  /** the results caches, one per data source (created once per process); absent: a shared default */
+  caches?: CacheRegistry;
+  /** one fixed results cache for every data source instead of the registry's (tests) */
+  history?: ResultsCache;
   /** the clock (tests pin it) */
   now?: () => number;
+  /** rate limits per org and user (one per process); absent: none */
+  rateLimiter?: RateLimiter;
+  /** where the per-query audit line goes (security/audit.ts); absent: nowhere */
+  audit?: Logger;
 }
 
-const sharedHistory = new HistoryCache();
+/** The registry of callers that bring none (tests), one per metrics registry. */
+const defaultCaches = new WeakMap<BackendMetrics, CacheRegistry>();
+
+function cacheFor(ctx: PluginContext, deps: PipelineDeps): CacheUse {
+  if (deps.history) return { cache: deps.history, scope: dataScope(ctx.orgId, ctx.dataSource) };
+  let caches = deps.caches ?? defaultCaches.get(deps.metrics);
+  if (!caches) defaultCaches.set(deps.metrics, (caches = new CacheRegistry({ metrics: deps.metrics.cache, logger: deps.logger })));
+  return caches.forDataSource(ctx.orgId, ctx.dataSource);
+}
+
+interface CacheUse {
+  cache: ResultsCache;
+  scope: string;
+}
+
+/**
+ * Where a range query's finished answer is kept (cache/answers.ts): the same query over the same
+ * step-aligned range reuses it. Instant queries have no aligned range and are always answered.
+ */
+function answerSlot(cached: CacheUse, parsed: ParsedQuery, wire: WireDataQuery, source: Source, scrapeMs: number, nowMs: number) {
+  const { query } = parsed;
+  const answers = cached.cache.answers;
+  if (!answers || ('instant' in query && query.instant)) return undefined;
+  const kpiFloor = 'kpi' in query && query.kpi !== undefined && source.kind === 'prometheus';
+  const plan = planQueryStep(parsed, query.step, kpiFloor, scrapeMs);
+  const key = answerKey(cached.scope, `${parsed.refId}\u0000${wire.queryType ?? ''}\u0000${Buffer.from(wire.json ?? []).toString('utf8')}`, plan);
+  const found = answers.get(key, nowMs);
+  cached.cache.options.metrics?.lookups.inc({ tier: 'answer', result: found ? 'hit' : 'miss' });
+  return {
+    reused: found ? reusedFrames(found) : undefined,
+    keep(frames: Frame[]) {
+      const ttl = answerTtlMs(plan, nowMs, cached.cache.options);
+      if (ttl > 0) answers.set(key, { frames, computedAt: nowMs }, framesBytes(frames), nowMs + ttl);
+    },
+  };
+}
 
 export interface QueryAnswer {
   refId: string;
   frames: Frame[];
   failure?: QueryFailure;
+  /** the frames are a cached answer's, shared with other requests: never modify them */
+  shared?: boolean;
 }
 
 /** Grafana's default for GF_CONCURRENT_QUERY_COUNT. */
@@ -73,37 +124,53 @@ export async function runQuery(
   const started = performance.now();
   let queryType = wire.queryType || 'promql';
   let sourceKind = 'unknown';
+  let guard: QueryGuard | undefined;
+  let range = { from: NaN, to: NaN };
+  /** the query's own PromQL (not one Encore generated): a rejection of it is about the field expr */
+  let wroteExpr = false;
+  const audit = (outcome: AuditOutcome, status: number, errorKind?: string) =>
+    writeAudit(deps.audit, { ctx, refId, queryType, json: wire.json, ...range, durationMs: performance.now() - started, outcome, status, errorKind });
   try {
+    guard = QueryGuard.start(ctx, signal, deps.rateLimiter);
     const parsed = parseDataQuery(wire);
+    range = { from: parsed.from, to: parsed.to };
     queryType = parsed.query.queryType;
-    const source = deps.sources.forSettings(ctx.dataSource);
+    wroteExpr = 'expr' in parsed.query && typeof parsed.query.expr === 'string' && parsed.query.expr !== '';
+    guard.checkRange(parsed);
+    const source = guard.wrap(deps.sources.forSettings(ctx.dataSource));
     sourceKind = source.kind;
     const options = dataSourceOptionsSchema.safeParse(ctx.dataSource?.jsonData ?? {});
     const scrapeMs = scrapeIntervalMs(options.success ? options.data : {});
     const nowMs = (deps.now ?? Date.now)();
-    const frames = needsAnalysis(parsed.query)
-      ? await runAnalysed(parsed, {
-          source,
-          scrapeMs,
-          cache: deps.history ?? sharedHistory,
-          scope: `${ctx.orgId}/${ctx.dataSource?.uid ?? ''}/${ctx.dataSource?.lastUpdatedMS ?? 0}`,
-          nowMs,
-          signal,
-        })
-      : await fetchFrames(parsed, source, scrapeMs, nowMs, signal);
+    const cached = cacheFor(ctx, deps);
+    const slot = answerSlot(cached, parsed, wire, source, scrapeMs, nowMs);
+    const reused = slot?.reused;
+    const frames =
+      reused ??
+      (needsAnalysis(parsed.query)
+        ? await runAnalysed(parsed, { source, scrapeMs, ...cached, nowMs, signal: guard.signal })
+        : await fetchFrames(parsed, source, cached, scrapeMs, nowMs, guard.signal));
+    const warnings = guard.notices();
+    if (warnings.length > 0) {
+      if (!frames[0]) frames.push({ refId, fields: [], meta: {} });
+      frames[0]!.meta = { ...frames[0]!.meta, notices: [...(frames[0]!.meta?.notices ?? []), ...warnings] };
+    }
     const query = parsed.query;
-    if ((query.queryType === 'promql' || query.queryType === 'kpi') && query.live && ctx.dataSource?.uid && frames[0]) {
+    if (!reused && (query.queryType === 'promql' || query.queryType === 'kpi') && query.live && ctx.dataSource?.uid && frames[0]) {
       const expr = query.queryType === 'kpi' ? resolveTarget(query, source, planTailStep(query), scrapeMs).expr : query.expr;
       const path = tailChannelPath({ expr, legendFormat: query.legendFormat, step: query.step });
       frames[0].meta = { ...frames[0].meta, channel: `ds/${ctx.dataSource.uid}/${path}` };
     }
+    // An answer with upstream warnings (a partial answer) is not kept.
+    if (!reused && warnings.length === 0) slot?.keep(frames);
     deps.metrics.queryDuration.observe(
       { query_type: queryType, source: sourceKind, outcome: 'ok' },
       (performance.now() - started) / 1000,
     );
-    return { refId, frames };
+    audit('ok', 200);
+    return { refId, frames, ...(reused ? { shared: true } : {}) };
   } catch (error) {
-    const failure = describeFailure(error);
+    const failure = namingExpr(describeFailure(guard ? guard.explain(error) : error), wroteExpr);
     deps.metrics.queryErrors.inc({ kind: failure.kind });
     deps.metrics.queryDuration.observe(
       { query_type: queryType, source: sourceKind, outcome: 'error' },
@@ -111,17 +178,40 @@ export async function runQuery(
     );
     const log = failure.kind === 'internal' ? deps.logger.error : deps.logger.debug;
     log('query failed', { refId, kind: failure.kind, status: failure.status, error });
+    audit(auditOutcome(failure.kind), failure.status, failure.kind);
     return { refId, frames: [], failure };
+  } finally {
+    guard?.dispose();
   }
 }
 
+/** A store's rejection of a PromQL expression the user wrote names the field, like every other bad input. */
+function namingExpr(failure: QueryFailure, wroteExpr: boolean): QueryFailure {
+  if (!wroteExpr || failure.kind !== 'bad_query' || failure.message.startsWith('expr: ')) return failure;
+  return { ...failure, message: `expr: ${failure.message}` };
+}
+
+const REFUSALS = new Set(['limit', 'rate_limited', 'query_timeout', 'blocked', 'circuit_open']);
+
+function auditOutcome(kind: string): AuditOutcome {
+  if (kind === 'cancelled') return 'cancelled';
+  return REFUSALS.has(kind) ? 'refused' : 'error';
+}
+
 /** Plain `promql` and `kpi` queries: the series as the source answers them, with quality notices. */
-async function fetchFrames(parsed: ParsedQuery, source: Source, scrapeMs: number, nowMs: number, signal: AbortSignal | undefined): Promise<Frame[]> {
+async function fetchFrames(
+  parsed: ParsedQuery,
+  source: Source,
+  cached: CacheUse,
+  scrapeMs: number,
+  nowMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Frame[]> {
   const { query } = parsed;
   if (query.queryType !== 'promql' && query.queryType !== 'kpi') throw new Error(`fetchFrames: ${query.queryType} goes through analysis`);
   const isKpi = query.queryType === 'kpi';
   const plan = planQueryStep(parsed, query.step, isKpi && source.kind === 'prometheus', scrapeMs);
-  const target = isKpi ? resolveTarget(query, source, plan.stepMs, scrapeMs) : { expr: query.expr, header: '', frames: {} };
+  const target = resolveTarget(isKpi ? query : { expr: query.expr, filters: [], groupBy: [] }, source, plan.stepMs, scrapeMs);
   const frameOptions = (executed: string) => ({
     refId: parsed.refId,
     legendFormat: query.legendFormat,
@@ -133,9 +223,24 @@ async function fetchFrames(parsed: ParsedQuery, source: Source, scrapeMs: number
     const series = await source.queryInstant({ expr: target.expr, time: parsed.to, signal });
     return seriesToFrames(series, frameOptions(`Time: ${new Date(parsed.to).toISOString()} (instant)`));
   }
-  const series = await source.queryRange({ expr: target.expr, start: plan.start, end: plan.end, stepMs: plan.stepMs, signal });
+  const { series, stats } = await cached.cache.fetchRange(
+    { scope: cached.scope, expr: target.expr, start: plan.start, end: plan.end, stepMs: plan.stepMs, nowMs, signal },
+    source,
+  );
   const options = frameOptions(`Step: ${plan.stepMs / 1000}s`);
   const frames = seriesToFrames(series, options);
+  // The query inspector shows how much came from the results cache.
+  if (frames[0]) {
+    frames[0].meta = {
+      ...frames[0].meta,
+      stats: [
+        ...(frames[0].meta?.stats ?? []),
+        { displayName: 'Upstream time', value: Math.round(stats.upstreamMs * 100) / 100, unit: 'ms' },
+        { displayName: 'Steps from cache', value: stats.cachedSteps, unit: 'none' },
+        { displayName: 'Steps fetched', value: stats.fetchedSteps, unit: 'none' },
+      ],
+    };
+  }
   // The cheap checks every query carries: a gap or a stale series shows on the panel.
   const grids = mergeOnGrid([series], plan.start, plan.end, plan.stepMs);
   const quality = runQualityChecks({

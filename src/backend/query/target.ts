@@ -2,12 +2,13 @@ import type { KpiDefinition } from '../../common/kpis/catalogue';
 import type { KpiQuery } from '../../common/query';
 import type { Source } from '../sources/source';
 import { compileKpi } from './kpi';
+import { expandIntervalMacros } from './macros';
 import type { SeriesFrameOptions } from './series-frames';
 
 /**
  * What a query reads: the PromQL the source runs, how the query inspector describes it, and how
  * its frames are named and formatted. A KPI brings unit, decimals and name from the catalogue;
- * a PromQL expression is taken as written.
+ * a PromQL expression is taken as written, with Grafana's interval macros replaced (macros.ts).
  */
 export interface Target {
   expr: string;
@@ -25,7 +26,7 @@ export interface TargetFields {
 }
 
 export function resolveTarget(query: TargetFields, source: Pick<Source, 'kind'>, stepMs: number, scrapeMs: number): Target {
-  if (query.kpi === undefined) return { expr: query.expr ?? '', header: '', frames: {} };
+  if (query.kpi === undefined) return { expr: expandIntervalMacros(query.expr ?? '', stepMs, scrapeMs), header: '', frames: {} };
   const compiled = compileKpi({ kpi: query.kpi, filters: query.filters, groupBy: query.groupBy }, source, stepMs, scrapeMs);
   const { kpi } = compiled;
   const frames: Partial<SeriesFrameOptions> = {

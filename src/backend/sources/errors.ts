@@ -12,7 +12,8 @@ export type UpstreamErrorKind =
   | 'bad_query' // upstream rejected the query (PromQL parse or execution error, 400/422)
   | 'limit' // upstream refused for size (e.g. too many points)
   | 'server' // 5xx or other unexpected upstream failure
-  | 'blocked'; // refused by Encore's own outbound policy
+  | 'blocked' // refused by Encore's own outbound policy (link-local / metadata addresses)
+  | 'circuit_open'; // the upstream failed too often in a row; calls are refused until a probe succeeds
 
 export class UpstreamError extends Error {
   readonly kind: UpstreamErrorKind;
@@ -35,6 +36,10 @@ export class UpstreamError extends Error {
         return 400;
       case 'limit':
         return 413;
+      case 'blocked':
+        return 403;
+      case 'circuit_open':
+        return 503;
       default:
         return 502;
     }

@@ -19,6 +19,8 @@ export interface RangeQuery {
   end: number;
   stepMs: number;
   signal?: AbortSignal;
+  /** the upstream's warnings about this answer (e.g. a federated store's partial result) */
+  onWarning?: (warning: string) => void;
 }
 
 export interface InstantQuery {
@@ -26,6 +28,7 @@ export interface InstantQuery {
   /** epoch ms evaluation time */
   time: number;
   signal?: AbortSignal;
+  onWarning?: (warning: string) => void;
 }
 
 export interface MetadataQuery {

@@ -1,3 +1,5 @@
+import { compileLinearRegex, RegexTooComplex, UnsupportedRegex, type Matcher } from './linear-regex';
+
 /**
  * Label filters of a KPI query (`market="BR"`, `platform=~"ios|android"`) and the one definition of
  * how they match, as Prometheus does it: `=` and `!=` compare strings, `=~` and `!~` match a regular
@@ -14,7 +16,11 @@ export interface LabelFilter {
   value: string;
 }
 
-/** Prometheus' regexes are RE2; JavaScript's backtrack, so patterns stay short. */
+/**
+ * Prometheus' regexes are RE2 (linear time). JavaScript's backtrack, so Encore never runs a filter
+ * through RegExp against a value: filterMatches uses the linear-time matcher of linear-regex.ts,
+ * and patterns stay short and bounded in size.
+ */
 export const MAX_FILTER_REGEX_LENGTH = 1000;
 
 /** Why a regex filter is unusable, or undefined when it is fine. */
@@ -29,15 +35,23 @@ export function regexProblem(pattern: string): string | undefined {
   } catch (error) {
     return `expected a valid regular expression: ${(error as Error).message}`;
   }
+  try {
+    anchored(pattern);
+  } catch (error) {
+    if (error instanceof RegexTooComplex) return `expected a simpler regular expression: ${error.message}`;
+    if (error instanceof UnsupportedRegex) return `expected an RE2 regular expression: ${error.message}`;
+    throw error;
+  }
   return undefined;
 }
 
-const compiled = new Map<string, RegExp>();
+const compiled = new Map<string, Matcher>();
 
-function anchored(pattern: string): RegExp {
+/** The fully anchored, linear-time matcher of a pattern (compiled once, kept in a bounded map). */
+function anchored(pattern: string): Matcher {
   let regex = compiled.get(pattern);
   if (!regex) {
-    regex = new RegExp(`^(?:${pattern})$`, 'su');
+    regex = compileLinearRegex(pattern, 'su');
     if (compiled.size > 1000) compiled.clear();
     compiled.set(pattern, regex);
   }
@@ -59,9 +73,27 @@ export function filterMatches(filter: LabelFilter, labels: Readonly<Record<strin
   }
 }
 
-/** A string literal in PromQL: double quotes, with backslash, quote and line breaks escaped. */
+/**
+ * A string literal in PromQL: double quotes, with backslash and quote escaped and every control
+ * character written as an escape (a raw line break ends a PromQL string with an error; the others
+ * would be invisible in the query inspector). Prometheus unquotes with Go's rules, so `\n`, `\t`
+ * and `\u00XX` read back as the very characters; nothing in the value can end the literal.
+ */
 export function promqlString(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+  return `"${promqlStringBody(value)}"`;
+}
+
+/** The inside of a PromQL double-quoted string: what promqlString puts between the quotes. */
+export function promqlStringBody(value: string): string {
+  return value.replace(PROMQL_STRING_SPECIAL, escapePromqlChar);
+}
+
+// eslint-disable-next-line no-control-regex -- finding the control characters is the point
+const PROMQL_STRING_SPECIAL = /[\\"\u0000-\u001f\u007f]/g;
+const NAMED_ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapePromqlChar(c: string): string {
+  return NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /** A literal value inside an RE2 alternation: every metacharacter escaped. */

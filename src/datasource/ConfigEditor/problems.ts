@@ -1,6 +1,10 @@
-import { dataSourceOptionsSchema } from '../../common/settings';
+import { CACHE_FIELDS, cacheKeyProblem, dataSourceOptionsSchema, SECURE_KEYS } from '../../common/settings';
+import { LIMIT_FIELDS } from '../../common/settings-limits';
 import { groupIssues, type GroupedProblems } from '../problems';
 import { effectiveSourceKind, type Settings } from './settings-edit';
+
+/** The Limits section's fields (settings-limits.ts), as a tuple type for SETTINGS_FIELDS. */
+const LIMIT_FIELDS_LIST = LIMIT_FIELDS as readonly (typeof LIMIT_FIELDS)[number][];
 
 export const SETTINGS_FIELDS = [
   'url',
@@ -12,6 +16,9 @@ export const SETTINGS_FIELDS = [
   'tlsAuth',
   'tlsAuthWithCACert',
   'serverName',
+  ...LIMIT_FIELDS_LIST,
+  ...CACHE_FIELDS,
+  'cacheEncryptionKey',
 ] as const;
 export type SettingsField = (typeof SETTINGS_FIELDS)[number];
 
@@ -27,7 +34,18 @@ export function settingsProblems(settings: Settings): GroupedProblems<SettingsFi
     const urlProblem = checkUrl(settings.url);
     if (urlProblem) problems.fields.url = `url: ${urlProblem}`;
   }
+  if (settings.jsonData.cacheMode === 'redis') {
+    const keyProblem = checkCacheKey(settings);
+    if (keyProblem) problems.fields.cacheEncryptionKey = keyProblem;
+  }
   return problems;
+}
+
+/** The key Redis values are encrypted with: a saved one is fine (Grafana never sends it back), a typed one is checked. */
+function checkCacheKey(settings: Settings): string | undefined {
+  const typed = settings.secureJsonData?.[SECURE_KEYS.cacheEncryptionKey];
+  if (typed === undefined || typed === '') return settings.secureJsonFields?.[SECURE_KEYS.cacheEncryptionKey] ? undefined : cacheKeyProblem('');
+  return cacheKeyProblem(typed);
 }
 
 /** The backend's URL rules and wording (src/backend/sources/prometheus/config.ts), checked as you type. */

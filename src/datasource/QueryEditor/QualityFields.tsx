@@ -1,5 +1,5 @@
-import { InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
-import type { QUALITY_OUTPUTS } from '../../common/query';
+import { InlineField, MultiCombobox, RadioButtonGroup, Stack } from '@grafana/ui';
+import { QUALITY_CHECK_IDS, type QUALITY_OUTPUTS, type QualityCheckId } from '../../common/query';
 import { NumberOption, TextOption } from './inputs';
 
 type QualityOutput = (typeof QUALITY_OUTPUTS)[number];
@@ -10,17 +10,20 @@ const QUALITY_OUTPUT_OPTIONS: Array<{ value: QualityOutput; label: string; descr
   { value: 'levels', label: 'Levels', description: 'Per check a number labelled check=<id>: 0 pass, 1 warn, 2 fail. For alert rules such as "freshness failing"' },
 ];
 
+const CHECK_OPTIONS: Array<{ value: QualityCheckId; label: string }> = QUALITY_CHECK_IDS.map((id) => ({ value: id, label: id.replace(/_/g, ' ') }));
+
 interface Props {
   freshness: string | undefined;
   maxSeries: number | undefined;
   output: string | undefined;
-  problems: { freshness?: string; maxSeries?: string; output?: string };
-  onChange: (patch: { freshness?: string; maxSeries?: number; output?: QualityOutput }) => void;
+  checks: readonly string[] | undefined;
+  problems: { freshness?: string; maxSeries?: string; output?: string; checks?: string };
+  onChange: (patch: { freshness?: string; maxSeries?: number; output?: QualityOutput; checks?: QualityCheckId[] }) => void;
   onRunQuery: () => void;
 }
 
 /** The limits of the freshness and cardinality checks, and what the checks come back as. */
-export function QualityFields({ freshness, maxSeries, output, problems, onChange, onRunQuery }: Props) {
+export function QualityFields({ freshness, maxSeries, output, checks, problems, onChange, onRunQuery }: Props) {
   return (
     <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-start">
       <TextOption
@@ -44,6 +47,28 @@ export function QualityFields({ freshness, maxSeries, output, problems, onChange
         onChange={(value) => onChange({ maxSeries: value })}
         onRunQuery={onRunQuery}
       />
+      {output !== 'score' && (
+        <InlineField
+          label="Checks"
+          labelWidth={14}
+          tooltip="Only these checks in the table and the levels, e.g. freshness for an alert rule on stale data. Empty: every check. The score always counts every check"
+          invalid={problems.checks !== undefined}
+          error={problems.checks}
+        >
+          <MultiCombobox<QualityCheckId>
+            aria-label="Quality checks"
+            width={36}
+            placeholder="every check"
+            options={CHECK_OPTIONS}
+            value={(checks ?? []).filter((id): id is QualityCheckId => (QUALITY_CHECK_IDS as readonly string[]).includes(id))}
+            onChange={(options) => {
+              const next = options.map((option) => option.value);
+              onChange({ checks: next.length > 0 ? next : undefined });
+              onRunQuery();
+            }}
+          />
+        </InlineField>
+      )}
       <InlineField label="Output" labelWidth={14} tooltip="Table for panels; Score or Levels for alert rules" invalid={problems.output !== undefined} error={problems.output}>
         <RadioButtonGroup
           aria-label="Quality output"

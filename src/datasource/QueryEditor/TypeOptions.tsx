@@ -38,6 +38,6 @@ export function TypeOptions({ type, fields, problems, detectProblems, onChange, 
     case 'forecast':
       return <ForecastFields horizon={fields.horizon} coverage={fields.coverage} season={fields.season} problems={problems} {...run} />;
     case 'quality':
-      return <QualityFields freshness={fields.freshness} maxSeries={fields.maxSeries} output={fields.output} problems={problems} {...run} />;
+      return <QualityFields freshness={fields.freshness} maxSeries={fields.maxSeries} output={fields.output} checks={fields.checks} problems={problems} {...run} />;
   }
 }

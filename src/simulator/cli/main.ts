@@ -8,8 +8,8 @@
  */
 import { execFile } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs, promisify } from 'node:util';
 import { formatDuration } from '../../common/validation';
 import { backfill } from '../backfill/backfill';
@@ -17,7 +17,9 @@ import { runLive } from '../live/live';
 import { BUILTIN_SCENARIOS } from '../model/builtin-scenarios';
 import { IncidentSet } from '../model/incidents';
 import { describeIncident, labels, resolveIncidents, ScenarioError, type Scenario } from '../model/scenario';
+import { parseTokenFile } from '../../collector/config';
 import { durationFlag, integerFlag, labelsFlag, populationFlags, scenarioFlag, timeFlag, UsageError } from './options';
+import { BACKFILL_MARKER, StatusFile, type BackfillMarker } from './status-file';
 
 const run = promisify(execFile);
 
@@ -37,12 +39,17 @@ Common flags:
   --labels FILE         write the ground-truth labels of the run's incidents here
 
 live:      --collector URL (env ENCORE_COLLECTOR_URL, default http://127.0.0.1:9464)
-           --token T (env ENCORE_COLLECTOR_TOKEN)   --warmup 10m   --duration 5m
-           --batch 1000   --gzip   --progress 5s   (default scenario: live, rate 200)
-backfill:  --days N | --from T --to T (default: the last 7 days to now)   --interval 60s
-           --out DIR   --chunk 6h   --warmup 2h   --series-labels job=encore,instance=backfill
-           --promtool-data DIR (load each chunk into this TSDB directory, then delete it)
+           --token T (env ENCORE_COLLECTOR_TOKEN) | --token-file FILE (env ENCORE_COLLECTOR_TOKEN_FILE)
+           --warmup 10m   --duration 5m   --batch 1000   --gzip   --progress 5s
+           (default scenario: live, rate 200)
+backfill:  --days N (may be fractional) | --from T --to T (default: the last 7 days to now)
+           --interval 60s   --out DIR   --chunk 6h   --warmup 2h
+           --series-labels job=encore,instance=backfill
+           --promtool-data DIR (load each chunk into this TSDB directory, then delete it; it may
+             be the data directory of a running Prometheus, which picks the blocks up within a minute)
+           --once (with --promtool-data: skip when DIR already holds a backfill, see encore-backfill.json)
            (default scenario: mixed, rate 100)
+live and backfill: --status-file FILE (JSON progress, rewritten at least every 5 s, for health checks)
 labels:    --from T --to T`;
 
 interface Flags {
@@ -89,6 +96,8 @@ async function live(argv: string[]): Promise<void> {
   const f = flags(argv, {
     collector: { type: 'string' },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
+    'status-file': { type: 'string' },
     warmup: { type: 'string' },
     duration: { type: 'string' },
     batch: { type: 'string' },
@@ -100,8 +109,7 @@ async function live(argv: string[]): Promise<void> {
   const scenario = scenarioFlag(str(f.scenario), 'live');
   const now = Date.now();
   const { users, rate } = populationFlags({ users: str(f.users), rate: str(f.rate) }, 200, now);
-  const token = str(f.token) ?? process.env.ENCORE_COLLECTOR_TOKEN;
-  if (!token) throw new UsageError('--token: the collector needs a bearer token (or set ENCORE_COLLECTOR_TOKEN)');
+  const token = liveToken(str(f.token), str(f['token-file']));
   const url = str(f.collector) ?? process.env.ENCORE_COLLECTOR_URL ?? 'http://127.0.0.1:9464';
   try {
     new URL(url);
@@ -128,6 +136,8 @@ async function live(argv: string[]): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   let previous = { at: now, sent: 0 };
+  const status = new StatusFile(str(f['status-file']), 'live');
+  status.update({ users, seed, scenario: scenario.name, collector: url, liveFrom: new Date(now).toISOString() });
   const result = await runLive({
     seed,
     users,
@@ -140,8 +150,12 @@ async function live(argv: string[]): Promise<void> {
     tickMs: 250,
     signal: controller.signal,
     progressEveryMs: durationFlag('progress', str(f.progress), 5000),
-    onCaughtUp: (atMs, events) => log(`caught up with the clock at ${new Date(atMs).toISOString()} (${atMs} ms) after ${count(events)} warm-up events`),
+    onCaughtUp: (atMs, events) => {
+      log(`caught up with the clock at ${new Date(atMs).toISOString()} (${atMs} ms) after ${count(events)} warm-up events`);
+      status.update({ caughtUp: new Date(atMs).toISOString() });
+    },
     onProgress: (p) => {
+      status.update({ sent: p.sent, accepted: p.accepted, rejected: p.rejected, duplicate: p.duplicate, failedBatches: p.failedBatches, retries: p.retries });
       const perSecond = ((p.sent - previous.sent) * 1000) / Math.max(1, p.nowMs - previous.at);
       previous = { at: p.nowMs, sent: p.sent };
       const incidentsNow = p.activeIncidents.map((incident) => incident.id).join(', ') || 'none';
@@ -154,7 +168,25 @@ async function live(argv: string[]): Promise<void> {
     },
   });
   log(`done: sent ${count(result.sent)}, accepted ${count(result.accepted)}, rejected ${count(result.rejected)}, duplicate ${count(result.duplicate)}, failed batches ${result.failedBatches}`);
+  status.finish(result.failedBatches > 0 ? 'failed' : 'done', { sent: result.sent, accepted: result.accepted, rejected: result.rejected, failedBatches: result.failedBatches });
   if (result.failedBatches > 0) process.exitCode = 1;
+}
+
+/** --token, else ENCORE_COLLECTOR_TOKEN, else the first token of --token-file / ENCORE_COLLECTOR_TOKEN_FILE. */
+function liveToken(flag: string | undefined, fileFlag: string | undefined): string {
+  const direct = flag ?? (process.env.ENCORE_COLLECTOR_TOKEN || undefined);
+  if (direct) return direct;
+  const file = fileFlag ?? (process.env.ENCORE_COLLECTOR_TOKEN_FILE || undefined);
+  if (!file) throw new UsageError('--token: the collector needs a bearer token (or set ENCORE_COLLECTOR_TOKEN, or give --token-file)');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--token-file: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const [token] = parseTokenFile(text);
+  if (!token) throw new UsageError(`--token-file: ${file} holds no token (one a line)`);
+  return token;
 }
 
 async function backfillCommand(argv: string[]): Promise<void> {
@@ -168,6 +200,8 @@ async function backfillCommand(argv: string[]): Promise<void> {
     warmup: { type: 'string' },
     'series-labels': { type: 'string' },
     'promtool-data': { type: 'string' },
+    once: { type: 'boolean' },
+    'status-file': { type: 'string' },
   });
   if (f.help) return void process.stderr.write(`${USAGE}\n`);
   const seed = integerFlag('seed', str(f.seed), 1, 0, 2 ** 32 - 1);
@@ -178,51 +212,99 @@ async function backfillCommand(argv: string[]): Promise<void> {
   const endMs = Math.floor(to / intervalMs) * intervalMs;
   const fromFlag = timeFlag('from', str(f.from));
   if (fromFlag !== undefined && f.days !== undefined) throw new UsageError('give --days or --from, not both');
-  const days = integerFlag('days', str(f.days), 7, 1, 400);
-  const startMs = fromFlag ?? endMs - days * 86_400_000;
+  const days = daysFlag(str(f.days));
+  const startMs = fromFlag ?? endMs - Math.round(days * 86_400_000);
   if (!(startMs < endMs)) throw new UsageError('--from: expected a time before --to');
   const out = str(f.out);
   if (!out) throw new UsageError('--out: expected the directory for the OpenMetrics files');
   const { users, rate } = populationFlags({ users: str(f.users), rate: str(f.rate) }, 100);
   const incidents = resolveIncidents(scenario, startMs, endMs);
-  await writeLabels(str(f.labels), scenario, incidents, seed, startMs, endMs);
   const promtoolData = str(f['promtool-data']);
+  if (f.once && !promtoolData) throw new UsageError('--once: needs --promtool-data (the data directory whose backfill it remembers)');
   const chunkMs = durationFlag('chunk', str(f.chunk), 6 * 3_600_000);
+  const status = new StatusFile(str(f['status-file']), 'backfill');
+  const window = { from: new Date(startMs).toISOString(), to: new Date(endMs).toISOString() };
+  status.update({ ...window, users, seed, scenario: scenario.name });
+  const marker = promtoolData ? join(promtoolData, BACKFILL_MARKER) : undefined;
+  if (f.once && marker && existsSync(marker)) {
+    const earlier = readMarker(marker);
+    if (earlier.state === 'loading') {
+      log(`an earlier backfill into ${promtoolData} (${earlier.from} .. ${earlier.to}) did not finish: its history is partial; remove the data directory to start over`);
+    } else log(`${promtoolData} already holds the backfill ${earlier.from} .. ${earlier.to}: nothing to do (--once)`);
+    status.finish('skipped', { earlier });
+    return;
+  }
+  if (marker) {
+    mkdirSync(promtoolData!, { recursive: true });
+    writeMarker(marker, { state: 'loading', ...window, seed, users, scenario: scenario.name, started: new Date().toISOString() });
+  }
+  await writeLabels(str(f.labels), scenario, incidents, seed, startMs, endMs);
   log(
     `backfill ${new Date(startMs).toISOString()} .. ${new Date(endMs).toISOString()} every ${formatDuration(intervalMs)}: ` +
       `${count(users)} users${rate ? ` (about ${count(rate)} events/s on average)` : ''}, seed ${seed}, scenario ${scenario.name}`,
   );
   const started = performance.now();
   let lastReport = 0;
-  const result = await backfill({
-    seed,
-    users,
-    startMs,
-    endMs,
-    intervalMs,
-    warmupMs: durationFlag('warmup', str(f.warmup), 2 * 3_600_000),
-    incidents: new IncidentSet(incidents),
-    outDir: out,
-    chunkMs,
-    seriesLabels: labelsFlag('series-labels', str(f['series-labels']), { job: 'encore', instance: 'backfill' }),
-    onProgress: (p) => {
-      const elapsed = performance.now() - started;
-      if (elapsed - lastReport < 2000) return;
-      lastReport = elapsed;
-      const share = p.simulatedMs / p.totalMs;
-      const eta = share > 0 ? (elapsed / share - elapsed) / 1000 : 0;
-      log(`backfill ${(100 * share).toFixed(1)}%: ${count(p.events)} events (${count((p.events * 1000) / elapsed)}/s), ${count(p.rejected)} rejected, ${count(p.duplicate)} duplicate; about ${Math.ceil(eta)} s left`);
-    },
-    onChunk: async (chunk) => {
-      if (!promtoolData) return;
-      await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', chunk.path, promtoolData], { maxBuffer: 16 * 1024 * 1024 });
-      await rm(chunk.path);
-    },
-  });
+  let result: Awaited<ReturnType<typeof backfill>>;
+  try {
+    result = await backfill({
+      seed,
+      users,
+      startMs,
+      endMs,
+      intervalMs,
+      warmupMs: durationFlag('warmup', str(f.warmup), 2 * 3_600_000),
+      incidents: new IncidentSet(incidents),
+      outDir: out,
+      chunkMs,
+      seriesLabels: labelsFlag('series-labels', str(f['series-labels']), { job: 'encore', instance: 'backfill' }),
+      onProgress: (p) => {
+        const elapsed = performance.now() - started;
+        if (elapsed - lastReport < 2000) return;
+        lastReport = elapsed;
+        const share = p.simulatedMs / p.totalMs;
+        const eta = share > 0 ? (elapsed / share - elapsed) / 1000 : 0;
+        status.update({ share: Number(share.toFixed(4)), events: p.events, rejected: p.rejected, duplicate: p.duplicate });
+        log(`backfill ${(100 * share).toFixed(1)}%: ${count(p.events)} events (${count((p.events * 1000) / elapsed)}/s), ${count(p.rejected)} rejected, ${count(p.duplicate)} duplicate; about ${Math.ceil(eta)} s left`);
+      },
+      onChunk: async (chunk) => {
+        if (!promtoolData) return;
+        await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', chunk.path, promtoolData], { maxBuffer: 16 * 1024 * 1024 });
+        await rm(chunk.path);
+      },
+    });
+  } catch (error) {
+    status.finish('failed', { error: (error as Error).message });
+    throw error;
+  }
   const seconds = (performance.now() - started) / 1000;
   log(`done in ${seconds.toFixed(1)} s: ${count(result.events)} events (${count(result.accepted)} accepted, ${count(result.rejected)} rejected, ${count(result.duplicate)} duplicate), ${result.samples} samples in ${result.chunks.length} file(s)`);
-  if (promtoolData) log(`loaded into ${promtoolData}; start Prometheus with --storage.tsdb.path=${promtoolData}`);
+  if (marker) writeMarker(marker, { ...readMarker(marker), state: 'done', finished: new Date().toISOString(), events: result.events, samples: result.samples });
+  status.finish('done', { share: 1, events: result.events, samples: result.samples, chunks: result.chunks.length, seconds: Number(seconds.toFixed(1)) });
+  if (promtoolData) log(`loaded into ${promtoolData}; start Prometheus with --storage.tsdb.path=${promtoolData} (a running one picks the blocks up within a minute)`);
   else log(`load with: for f in ${out}/*.om; do promtool tsdb create-blocks-from openmetrics "$f" <prometheus data dir>; done`);
+}
+
+/** --days: whole or fractional days, one hour to 400 days (default 7). */
+function daysFlag(value: string | undefined): number {
+  if (value === undefined) return 7;
+  const days = Number(value);
+  if (value.trim() === '' || !Number.isFinite(days) || days < 1 / 24 || days > 400) {
+    throw new UsageError(`--days: expected a number of days from 0.042 (one hour) to 400, got ${JSON.stringify(value)}`);
+  }
+  return days;
+}
+
+function readMarker(file: string): BackfillMarker {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as BackfillMarker;
+  } catch {
+    return { state: 'loading', from: '?', to: '?' };
+  }
+}
+
+function writeMarker(file: string, marker: BackfillMarker): void {
+  writeFileSync(file, `${JSON.stringify(marker, null, 2)}\n`);
 }
 
 function scenarios(): void {

@@ -78,6 +78,11 @@ describe('plugin.json', () => {
       assert.equal(readJson<Manifest>(join(DIST, inc.path)).id, inc.id, `${inc.path} holds ${inc.id}`);
     }
     assert.deepEqual(app.includes?.filter((i) => i.type === 'panel').map((i) => i.id).sort(), [...PANEL_PLUGIN_IDS].sort());
+    // The provisioned dashboards ship with the app, each included by a path that exists.
+    const dashboards = app.includes?.filter((i) => i.type === 'dashboard') ?? [];
+    const provisioned = readdirSync(join(ROOT, 'provisioning', 'dashboards', 'encore')).filter((f) => f.endsWith('.json'));
+    assert.deepEqual(dashboards.map((i) => i.path).sort(), provisioned.map((f) => `dashboards/${f}`).sort());
+    for (const inc of dashboards) assert.ok(readJson<{ uid?: string }>(join(DIST, inc.path!)).uid, `${inc.path} is a dashboard with a uid`);
     const page = app.includes?.find((inc) => inc.type === 'page');
     assert.equal(page?.path, `/a/${APP_PLUGIN_ID}`, 'the root page lives at /a/<app id>');
     assert.equal(page?.addToNav, true);

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, DEFAULTS, loadConfig } from '../../../src/collector/config';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, DEFAULTS, loadConfig, loadTokenFile, parseTokenFile } from '../../../src/collector/config';
 
 function problems(argv: string[], env: Record<string, string> = {}): string[] {
   try {
@@ -47,14 +50,14 @@ describe('collector config', () => {
       'ENCORE_LOG_LEVEL: expected debug, info, warn or error, got "loud"',
       '--port: expected an integer from 0 to 65535, got "http"',
       '--max-events: expected an integer from 1 to 1000000, got "0"',
-      'no bearer tokens: set ENCORE_COLLECTOR_TOKENS (comma-separated) or pass --token (events need an authenticated sender)',
+      'no bearer tokens: set ENCORE_COLLECTOR_TOKENS (comma-separated), pass --token or --token-file (events need an authenticated sender)',
     ]);
   });
 
   it('refuses short tokens and inconsistent limits', () => {
     assert.deepEqual(problems(['--token', 'short']), [
       '--token: expected tokens of at least 8 characters, got one of 5',
-      'no bearer tokens: set ENCORE_COLLECTOR_TOKENS (comma-separated) or pass --token (events need an authenticated sender)',
+      'no bearer tokens: set ENCORE_COLLECTOR_TOKENS (comma-separated), pass --token or --token-file (events need an authenticated sender)',
     ]);
     assert.deepEqual(problems(['--token', 'long-enough', '--max-body-bytes', '4096', '--max-decoded-bytes', '2048']), [
       '--max-decoded-bytes (2048) must be at least --max-body-bytes (4096)',
@@ -73,5 +76,68 @@ describe('collector config', () => {
     assert.deepEqual(problems(['--token', 'long-enough', '--exchange-rates', 'EUR:1']), [
       '--exchange-rates: expected CODE=USD_PER_UNIT pairs separated by commas, e.g. EUR=1.09, got "EUR:1"',
     ]);
+  });
+
+  describe('--token-file', () => {
+    const withDir = (body: (dir: string) => void) => {
+      const dir = mkdtempSync(join(tmpdir(), 'encore-token-file-'));
+      try {
+        body(dir);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const failure = (run: () => unknown): string[] => {
+      try {
+        run();
+      } catch (error) {
+        assert.ok(error instanceof ConfigError);
+        return error.problems;
+      }
+      assert.fail('expected a ConfigError');
+    };
+
+    it('reads tokens one a line, skipping comments and blank lines, on top of --token', () =>
+      withDir((dir) => {
+        const file = join(dir, 'tokens');
+        writeFileSync(file, '# senders\nfile-token-1\n\n  file-token-2  # the simulator\nflag-token-1\n');
+        const config = loadConfig(['--token', 'flag-token-1', '--token-file', file], {});
+        assert.deepEqual(loadTokenFile(config), { created: false });
+        assert.deepEqual(config.tokens.sort(), ['file-token-1', 'file-token-2', 'flag-token-1']);
+      }));
+
+    it('is enough on its own, from the variable', () => {
+      assert.equal(loadConfig([], { ENCORE_COLLECTOR_TOKEN_FILE: '/run/encore/collector-token' }).tokenFile, '/run/encore/collector-token');
+    });
+
+    it('creates a missing file with a random token (mode 0600) only when asked, and reuses it after', () =>
+      withDir((dir) => {
+        const file = join(dir, 'collector-token');
+        assert.deepEqual(failure(() => loadTokenFile(loadConfig(['--token-file', file], {}))), [`--token-file: cannot read ${file}: ENOENT`]);
+        const first = loadConfig(['--token-file', file, '--create-token-file', 'true'], {});
+        assert.deepEqual(loadTokenFile(first), { created: true });
+        assert.equal(statSync(file).mode & 0o777, 0o600);
+        const token = readFileSync(file, 'utf8').trim();
+        assert.match(token, /^[A-Za-z0-9_-]{32}$/);
+        assert.deepEqual(first.tokens, [token]);
+        const again = loadConfig([], { ENCORE_COLLECTOR_TOKEN_FILE: file, ENCORE_COLLECTOR_CREATE_TOKEN_FILE: 'true' });
+        assert.deepEqual(loadTokenFile(again), { created: false });
+        assert.deepEqual(again.tokens, [token]);
+      }));
+
+    it('refuses an empty file, a short token in it, and --create-token-file without a file', () =>
+      withDir((dir) => {
+        const file = join(dir, 'tokens');
+        writeFileSync(file, '# nothing here\n');
+        assert.deepEqual(failure(() => loadTokenFile(loadConfig(['--token-file', file], {}))), [`--token-file: ${file} holds no token (one a line)`]);
+        writeFileSync(file, 'short\n');
+        assert.deepEqual(failure(() => loadTokenFile(loadConfig(['--token-file', file], {}))), [`--token-file ${file}: expected tokens of at least 8 characters, got one of 5`]);
+        assert.deepEqual(problems(['--token', 'long-enough', '--create-token-file', 'yes']), ['--create-token-file: expected true or false, got "yes"']);
+        assert.deepEqual(problems(['--token', 'long-enough', '--create-token-file', 'true']), ['--create-token-file: needs --token-file (the file to create)']);
+      }));
+
+    it('parses CRLF files', () => {
+      assert.deepEqual(parseTokenFile('a-token-123\r\nb-token-456\r\n'), ['a-token-123', 'b-token-456']);
+    });
   });
 });

@@ -273,7 +273,8 @@ describe('misbehaving plugins', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
     const [spinCpu, calmCpu] = await Promise.all([spinning.process.cpuSecondsOver(1_000), calm.process.cpuSecondsOver(1_000)]);
-    assert.ok(spinCpu !== undefined && spinCpu > 0.5, `spinning fake used ${spinCpu} s`);
+    // A spinning loop takes a core when it gets one; on a loaded 2-core machine it gets about half.
+    assert.ok(spinCpu !== undefined && spinCpu > 0.25, `spinning fake used ${spinCpu} s`);
     // Node's default for an unhandled EPIPE is to die; either way, no spinning.
     assert.ok(calmCpu === undefined || calmCpu < 0.2, `calm fake used ${calmCpu} s`);
     assert.equal((await spinning.stop()).killed, true, 'a spinning event loop cannot answer Shutdown');

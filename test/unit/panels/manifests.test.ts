@@ -26,7 +26,9 @@ describe('panel plugin.json files', () => {
       assert.equal(manifest.info.author.name, 'Encore');
       assert.equal(manifest.info.version, '%VERSION%');
       assert.equal(manifest.info.updated, '%TODAY%');
-      assert.deepEqual(manifest.info.screenshots, []);
+      // Screenshots from the browser tests, in both themes, shipped with the panel.
+      assert.deepEqual(manifest.info.screenshots.map((shot: { path: string }) => shot.path), ['img/screenshot-dark.png', 'img/screenshot-light.png']);
+      for (const shot of manifest.info.screenshots as Array<{ path: string }>) assert.ok(existsSync(join(dir, shot.path)), `${shot.path} exists`);
       assert.ok(manifest.info.keywords.length > 0);
       assert.equal(manifest.dependencies.grafanaDependency, app.dependencies.grafanaDependency);
       assert.ok(existsSync(join(dir, manifest.info.logos.small)), 'logo exists');

@@ -41,7 +41,7 @@ function rejects(input: DataSourceSettings, message: RegExp): void {
 }
 
 test('defaults: POST, 30 s, no auth, no TLS options; the URL loses its trailing slash', () => {
-  const config = prometheusConfigFromSettings(settings({ url: ' http://prometheus:9090/ ' }));
+  const config = prometheusConfigFromSettings(settings({ url: ' http://prometheus:9090/ ' }), {});
   assert.deepEqual(config, {
     url: 'http://prometheus:9090',
     auth: { type: 'none' },
@@ -50,6 +50,9 @@ test('defaults: POST, 30 s, no auth, no TLS options; the URL loses its trailing 
     timeoutMs: 30_000,
     httpMethod: 'POST',
     maxResponseBytes: 64 * 1024 * 1024,
+    retries: 2,
+    breaker: { failureThreshold: 5, cooldownMs: 30_000 },
+    outbound: { allowLinkLocal: false, dataSourceAllows: false, serverAllows: false },
   });
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createDemoSource } from '../../../src/backend/sources/demo/source';
-import type { RangeQuery, Series, Source } from '../../../src/backend/sources/source';
+import type { RangeQuery, Source } from '../../../src/backend/sources/source';
 import { CHUNK_POINTS, fetchOnGrid, HistoryCache, mergeOnGrid } from '../../../src/backend/query/history';
 import { DAY, MINUTE, NOW, fixedNow } from '../demo/helpers';
 
@@ -35,58 +35,44 @@ describe('training history', () => {
     }
   });
 
-  it('fetches history in aligned chunks and reads settled chunks from the cache the second time', async () => {
+  it('fetches history and range in one request, and reads the settled extents from the cache the second time', async () => {
     const { source, queries } = countingDemo();
     const cache = new HistoryCache();
     const plan = { expr: EXPR, start: START, end: END, stepMs: STEP, historyPoints: 4 * 288 };
     const first = await fetchOnGrid(plan, { source, cache, scope: 't', nowMs: NOW });
     const chunkMs = CHUNK_POINTS * STEP;
-    const historyQueries = queries.slice(0, -1);
-    assert.ok(historyQueries.length >= 2);
-    for (const q of historyQueries) {
-      assert.equal(q.start % chunkMs, 0, 'chunks start on multiples of the chunk length');
-      assert.equal(q.end - q.start, chunkMs - STEP);
-    }
+    const extents = Math.floor(END / chunkMs) - Math.floor((START - plan.historyPoints * STEP) / chunkMs) + 1;
+    assert.deepEqual(queries.map((q) => [q.start, q.end]), [[START - plan.historyPoints * STEP, END]], 'one request for the cold range');
     assert.equal(first.stats.cacheHits, 0);
-    assert.equal(first.stats.cacheMisses, historyQueries.length);
+    assert.equal(first.stats.cacheMisses, extents);
     queries.length = 0;
     const second = await fetchOnGrid(plan, { source, cache, scope: 't', nowMs: NOW });
-    assert.equal(second.stats.cacheHits, historyQueries.length);
-    assert.equal(queries.length, 1, 'only the range itself is fetched again');
+    assert.equal(second.stats.cacheHits, extents);
+    assert.equal(queries.length, 0, 'a settled range is answered from the cache alone');
     assert.deepEqual(second.series.map((s) => Array.from(s.grid.values)), first.series.map((s) => Array.from(s.grid.values)));
     // Another data source (scope) shares nothing.
     const other = await fetchOnGrid(plan, { source, cache, scope: 'other', nowMs: NOW });
     assert.equal(other.stats.cacheHits, 0);
   });
 
-  it('does not cache chunks that reach into the last minutes before now', async () => {
-    const { source } = countingDemo();
+  it('fetches the recent edge again once its short TTL has passed, and the new steps of a moving window every time', async () => {
+    const { source, queries } = countingDemo();
     const cache = new HistoryCache();
-    // "Now" is just after the end of the chunk that holds the point before the range.
-    const chunkMs = CHUNK_POINTS * STEP;
-    const now = Math.floor((START - STEP) / chunkMs) * chunkMs + chunkMs - STEP + MINUTE;
+    // "Now" is a minute after the range's end: its last five minutes are not settled yet.
+    const now = END + MINUTE;
     const plan = { expr: EXPR, start: START, end: END, stepMs: STEP, historyPoints: 6 * 288 };
     await fetchOnGrid(plan, { source, cache, scope: 't', nowMs: now });
-    const again = await fetchOnGrid(plan, { source, cache, scope: 't', nowMs: now });
-    assert.equal(again.stats.cacheMisses, 1, 'the chunk around the range start is fetched again');
-    assert.ok(again.stats.cacheHits >= 1, 'the older chunks come from the cache');
-  });
-});
-
-describe('HistoryCache', () => {
-  const entry = (points: number): Series[] => [{ labels: {}, timestamps: new Array(points).fill(0), values: new Array(points).fill(0) }];
-
-  it('evicts the least recently used entries beyond its point budget', () => {
-    const cache = new HistoryCache(10);
-    cache.set('a', entry(4));
-    cache.set('b', entry(4));
-    assert.ok(cache.get('a'), 'a is used, so b is the oldest now');
-    cache.set('c', entry(4));
-    assert.equal(cache.get('b'), undefined);
-    assert.ok(cache.get('a') && cache.get('c'));
-    cache.set('huge', entry(11));
-    assert.equal(cache.get('huge'), undefined, 'an entry above the whole budget is not kept');
-    assert.equal(cache.size, 2);
+    queries.length = 0;
+    const again = await fetchOnGrid(plan, { source, cache, scope: 't', nowMs: now + 10_000 });
+    assert.equal(queries.length, 0, 'within the recent TTL everything comes from the cache');
+    assert.equal(again.stats.cacheMisses, 0);
+    const later = await fetchOnGrid(plan, { source, cache, scope: 't', nowMs: now + 60_000 });
+    assert.equal(queries.length, 1, 'after it, one request for the recent edge');
+    assert.ok(queries[0]!.start > END - 10 * MINUTE && queries[0]!.end === END, `the recent edge only (${queries[0]!.start - END} ms before the end)`);
+    assert.equal(later.stats.cacheMisses, 1, 'the older extents come from the cache');
+    queries.length = 0;
+    await fetchOnGrid({ ...plan, start: START + STEP, end: END + STEP }, { source, cache, scope: 't', nowMs: now + 70_000 });
+    assert.deepEqual(queries.map((q) => [q.start, q.end]), [[END + STEP, END + STEP]], 'the window moved one step: that step is fetched');
   });
 });
 

@@ -3,7 +3,9 @@ import { decodePluginContext, type WirePluginContext } from '../context';
 import type { Logger } from '../logger';
 import type { BackendMetrics } from '../../metrics';
 import { describeFailure } from '../../query/failure';
+import { limitsFromJsonData, type RateLimiter } from '../../query/limits';
 import { routeResource } from '../../resources/routes';
+import { processSecrets, type SecretRedactor } from '../../security/secrets';
 import type { SourceRegistry } from '../../sources/resolve';
 
 /** pluginv2.Resource: one JSON answer per call; Grafana needs at least one message. */
@@ -21,20 +23,27 @@ export function resourceService(deps: {
   sources: SourceRegistry;
   metrics: BackendMetrics;
   logger: Logger;
+  secrets?: SecretRedactor;
+  /** resource calls take tokens from the same per-org and per-user buckets as queries */
+  rateLimiter?: RateLimiter;
 }): grpc.UntypedServiceImplementation {
+  const secrets = deps.secrets ?? processSecrets;
   return {
     CallResource: (call: grpc.ServerWritableStream<CallResourceRequest, unknown>) => {
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
-      const request = call.request;
+      const request = call.request ?? {};
       const path = request.path ?? '';
       const reply = (status: number, body: unknown): void => {
         deps.metrics.resourceCalls.inc({ path: metricPath(path), status: String(status) });
-        call.write({ code: status, headers: JSON_HEADERS, body: Buffer.from(JSON.stringify(body), 'utf8') });
+        // Bodies carry the upstream's answers and messages: no secret leaves in them.
+        call.write({ code: status, headers: JSON_HEADERS, body: Buffer.from(JSON.stringify(secrets.redactDeep(body)), 'utf8') });
         call.end();
       };
       (async () => {
         const ctx = decodePluginContext(request.pluginContext);
+        secrets.observe(ctx);
+        deps.rateLimiter?.admit({ dataSource: ctx.dataSource?.uid ?? '', orgId: ctx.orgId, user: ctx.user?.login }, limitsFromJsonData(ctx.dataSource?.jsonData));
         const source = deps.sources.forSettings(ctx.dataSource);
         const { status, body } = await routeResource(
           { path, method: (request.method || 'GET').toUpperCase(), url: request.url || path },

@@ -6,6 +6,7 @@ import type { SourceRegistry } from '../../sources/resolve';
 import { queryFromTailPath } from '../../streaming/tail-path';
 import { runTail } from '../../streaming/tail';
 import { describeFailure } from '../../query/failure';
+import { processSecrets } from '../../security/secrets';
 
 /**
  * pluginv2.Stream: live tails of queries over Grafana Live (channel ds/<uid>/tail/<query>).
@@ -39,6 +40,7 @@ export function streamService(deps: { sources: SourceRegistry; logger: Logger })
       call.on('close', () => abort.abort());
       (async () => {
         const ctx = decodePluginContext(call.request.pluginContext);
+        processSecrets.observe(ctx);
         const source = deps.sources.forSettings(ctx.dataSource);
         deps.logger.debug('stream started', { path });
         await runTail({
@@ -55,7 +57,7 @@ export function streamService(deps: { sources: SourceRegistry; logger: Logger })
         if (abort.signal.aborted) return;
         const failure = describeFailure(error);
         deps.logger.warn('stream failed', { path, error: failure.message });
-        call.emit('error', { code: grpc.status.UNAVAILABLE, details: failure.message });
+        call.emit('error', { code: grpc.status.UNAVAILABLE, details: processSecrets.redact(failure.message) });
       });
     },
     PublishStream: (_call: grpc.ServerUnaryCall<StreamRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {

@@ -6,9 +6,9 @@ import { forecast } from '../../analysis/forecast';
 import { detectOutliers } from '../../analysis/outliers';
 import { SEASONAL_CYCLES } from '../../analysis/detectors/seasonal';
 import { DAY_MS } from '../../analysis/detectors/period';
-import type { Frame, FrameMeta, QueryStat } from '../../grafana/frames/frame';
+import type { Frame, FrameMeta, Notice, QueryStat } from '../../grafana/frames/frame';
 import type { Source } from '../../sources/source';
-import { QueryValidationError } from '../failure';
+import { describeFailure, QueryValidationError } from '../failure';
 import { fetchOnGrid, type FetchContext, type GridSeries } from '../history';
 import type { ParsedQuery } from '../parse';
 import { seriesNaming, type SeriesFrameOptions } from '../series-frames';
@@ -59,9 +59,14 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
   const names = series.map((s) => seriesNaming(s.labels, frameOptions).display);
   // The consistency rules relate KPIs to each other: a full quality report runs them.
   const consistencyStarted = performance.now();
+  const partial: Notice[] = [];
   const consistency =
     query.queryType === 'quality' && isKpi
-      ? await consistencyChecks({ source: ctx.source, filters: fields.filters, start: plan.start, end: plan.end, stepMs, scrapeMs: ctx.scrapeMs, signal: ctx.signal })
+      ? await degradeOnFailure(
+          () => consistencyChecks({ source: ctx.source, filters: fields.filters, start: plan.start, end: plan.end, stepMs, scrapeMs: ctx.scrapeMs, signal: ctx.signal }),
+          ctx.signal,
+          (reason) => partial.push({ severity: 'warning', text: `The consistency checks could not run and are left out of the report: ${reason}` }),
+        )
       : undefined;
   fetched.stats.upstreamMs += consistency ? performance.now() - consistencyStarted : 0;
   const analysisStarted = performance.now();
@@ -82,7 +87,7 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
   if (query.queryType === 'quality') frames = qualityFrames(query, analysis, plan.end);
   else if (query.queryType === 'forecast') frames = forecastFrames(query, analysis);
   else if (query.queryType === 'outliers') frames = outlierFrames(query, analysis);
-  else frames = await detectionFrames(query, analysis, ctx);
+  else frames = await detectionFrames(query, analysis, ctx, partial);
   const analysisMs = performance.now() - analysisStarted;
   const first = frames[0];
   if (first) {
@@ -94,7 +99,7 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
       { displayName: 'Points analysed', value: series.reduce((n, s) => n + s.grid.values.length, 0), unit: 'none' },
       { displayName: 'Quality score', value: quality.report.score, unit: 'none', decimals: 0 },
     ];
-    const notices = query.queryType === 'quality' ? [] : qualityNotices(quality.report.checks);
+    const notices = [...partial, ...(query.queryType === 'quality' ? [] : qualityNotices(quality.report.checks))];
     first.meta = mergeMeta(first.meta, { stats: [...(first.meta?.stats ?? []), ...stats], ...(notices.length > 0 ? { notices } : {}) });
   }
   return frames;
@@ -138,7 +143,26 @@ function historyFor(query: EncoreQuery, stepMs: number): number {
 
 // ---- anomaly detection ------------------------------------------------------------------------
 
-async function detectionFrames(query: Extract<EncoreQuery, { queryType: 'anomaly' | 'kpi' | 'promql' }>, a: Analysis, ctx: AnalysisContext): Promise<Frame[]> {
+/**
+ * Partial results: a secondary part of an answer (root-cause hints, consistency checks) that
+ * fails leaves a notice instead of failing the query. A cancelled query still fails.
+ */
+async function degradeOnFailure<T>(run: () => Promise<T>, signal: AbortSignal | undefined, notice: (reason: string) => void): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    notice(describeFailure(error).message);
+    return undefined;
+  }
+}
+
+async function detectionFrames(
+  query: Extract<EncoreQuery, { queryType: 'anomaly' | 'kpi' | 'promql' }>,
+  a: Analysis,
+  ctx: AnalysisContext,
+  partial: Notice[],
+): Promise<Frame[]> {
   const detectOptions = query.detect ?? planDefaults();
   const { options } = planDetection(detectOptions, a.stepMs);
   const detections: Detection[] = a.series.map((s, i) => detect(s.grid, { ...options, historyPoints: a.rangeStart, dataIssues: a.quality.masks[i] }));
@@ -152,7 +176,11 @@ async function detectionFrames(query: Extract<EncoreQuery, { queryType: 'anomaly
     anomalyEvents(s.grid, detections[i]!, { good: a.target.kpi?.good, fromIndex: a.rangeStart }).map((e) => ({ ...e, series: a.names[i]!, labels: seriesNaming(s.labels, a.frameOptions).labels })),
   );
   if (query.explain && a.target.kpi && query.groupBy.length === 0 && events.length > 0) {
-    await explainEvents(events, { kpi: a.target.kpi, filters: query.filters, source: ctx.source, scrapeMs: ctx.scrapeMs, stepMs: a.stepMs, signal: ctx.signal });
+    await degradeOnFailure(
+      () => explainEvents(events, { kpi: a.target.kpi!, filters: query.filters, source: ctx.source, scrapeMs: ctx.scrapeMs, stepMs: a.stepMs, signal: ctx.signal }),
+      ctx.signal,
+      (reason) => partial.push({ severity: 'warning', text: `Root-cause hints are missing: fetching the KPI's parts failed: ${reason}` }),
+    );
   }
   const annotations = eventsFrame(events, query.refId, a.target.kpi?.unit, query.format === 'timeseries');
   if (query.format === 'events') return [annotations];
@@ -243,8 +271,11 @@ function forecastFrames(query: ForecastQuery, a: Analysis): Frame[] {
 // ---- quality ----------------------------------------------------------------------------------
 
 function qualityFrames(query: QualityQuery, a: Analysis, endMs: number): Frame[] {
-  const report = a.quality.report;
-  if (query.output === 'score') return [qualityScoreFrame(report, query.refId, endMs)];
+  const full = a.quality.report;
+  if (query.output === 'score') return [qualityScoreFrame(full, query.refId, endMs)];
+  // `checks` narrows the table and the levels to the checks asked for; the score counts them all.
+  const wanted: ReadonlySet<string> = new Set(query.checks);
+  const report = wanted.size === 0 ? full : { ...full, checks: full.checks.filter((c) => wanted.has(c.id)) };
   if (query.output === 'levels') return qualityLevelFrames(report, query.refId, endMs);
   return [qualityFrame(report, query.refId, a.frameOptions.executedQueryString)];
 }

@@ -1,5 +1,5 @@
 import type { KpiDefinition } from '../../../common/kpis/catalogue';
-import { promqlString, type LabelFilter } from '../../../common/kpis/filters';
+import { filterMatches, promqlString, type LabelFilter } from '../../../common/kpis/filters';
 import { QueryValidationError } from '../../query/failure';
 import { DEMO_METRICS, type DemoMetricKey } from './model';
 
@@ -52,12 +52,16 @@ export function demoKpiExpression(kpi: KpiDefinition, filters: readonly LabelFil
   }
   const metric = DEMO_METRICS[demo.metric];
   const labels = demoKpiSplitLabels(kpi);
-  for (const [where, label] of [...filters.map((f) => ['filters', f.label] as const), ...groupBy.map((l) => ['groupBy', l] as const)]) {
+  // A filter on a label the demo does not model is judged as Prometheus judges a series without
+  // that label, as the empty string: one that matches it (a dashboard's "All", `tier=~".*"`)
+  // keeps every series and is left out; one that does not (`tier="premium"`) is refused below.
+  const modelled = filters.filter((f) => labels.includes(f.label) || !filterMatches(f, {}));
+  for (const [where, label] of [...modelled.map((f) => ['filters', f.label] as const), ...groupBy.map((l) => ['groupBy', l] as const)]) {
     if (!labels.includes(label)) {
       throw new QueryValidationError(`${where}: the demo source splits ${kpi.id} only by ${labels.join(' and ')}, got ${JSON.stringify(label)}`);
     }
   }
-  const matchers = filters.map((f) => `${f.label}${f.op}${promqlString(f.value)}`);
+  const matchers = modelled.map((f) => `${f.label}${f.op}${promqlString(f.value)}`);
   const selector = matchers.length > 0 ? `${metric.name}{${matchers.join(', ')}}` : metric.name;
   const aggregated = `${demo.aggregate}${groupBy.length > 0 ? ` by (${groupBy.join(', ')})` : ''} (${selector})`;
   return demo.factor ? `${demo.factor} * ${aggregated}` : aggregated;

@@ -1,3 +1,4 @@
+import { compileLinearRegex, RegexTooComplex, UnsupportedRegex, type Matcher } from '../../../common/kpis/linear-regex';
 import { UpstreamError } from '../errors';
 import { describePosition, parseError, unsupported } from './promql-errors';
 import { Lexer, describeToken, type Token } from './promql-lexer';
@@ -24,8 +25,8 @@ export interface LabelMatcher {
   label: string;
   op: MatchOp;
   value: string;
-  /** compiled, fully anchored, for =~ and !~ */
-  regex?: RegExp;
+  /** compiled, fully anchored, linear-time (never a backtracking RegExp), for =~ and !~ */
+  regex?: Matcher;
 }
 
 export type AggregateOp = 'sum' | 'avg' | 'min' | 'max' | 'count' | 'topk' | 'bottomk';
@@ -47,7 +48,7 @@ export type SelectorExpr = Extract<Expr, { type: 'selector' }>;
 export type ValueType = 'scalar' | 'vector';
 
 export const MAX_EXPRESSION_LENGTH = 20_000;
-/** Prometheus regexes are RE2 (linear time); JavaScript's backtrack, so keep them short. */
+/** Prometheus regexes are RE2 (linear time); Encore matches with a linear-time NFA (linear-regex.ts) and keeps them short. */
 export const MAX_REGEX_LENGTH = 1_000;
 const MAX_DEPTH = 100;
 
@@ -402,7 +403,7 @@ class Parser {
  * constructs RE2 rejects (lookaround, backreferences) are rejected here too instead of silently
  * meaning something Prometheus would refuse; RE2's `(?P<name>` and a leading `(?i)` are translated.
  */
-export function compileRegex(expr: string, pos: number, source: string): RegExp {
+export function compileRegex(expr: string, pos: number, source: string): Matcher {
   if (source.length > MAX_REGEX_LENGTH) {
     throw parseError(expr, pos, `regular expression is ${source.length} characters long (at most ${MAX_REGEX_LENGTH})`);
   }
@@ -459,11 +460,18 @@ export function compileRegex(expr: string, pos: number, source: string): RegExp 
     out += c;
   }
   try {
-    return new RegExp(`^(?:${out})$`, flags);
+    // Syntax check only: the RegExp never runs against a value (it would backtrack).
+    new RegExp(`^(?:${out})$`, flags);
   } catch (error) {
     // V8 says "Invalid regular expression: /^(?:re)$/s: reason"; the wrapper is ours, not the user's.
     const reason = error instanceof Error ? error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '') : String(error);
     throw badRegex(expr, pos, source, reason);
+  }
+  try {
+    return compileLinearRegex(out, flags);
+  } catch (error) {
+    if (error instanceof RegexTooComplex || error instanceof UnsupportedRegex) throw badRegex(expr, pos, source, error.message);
+    throw error;
   }
 }
 

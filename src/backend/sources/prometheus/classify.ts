@@ -212,6 +212,9 @@ function describeNetworkError(error: unknown, ctx: CallContext): UpstreamError {
   } catch {
     // keep the base URL
   }
+  if (code === 'ERR_ENCORE_BLOCKED_DESTINATION') {
+    return new UpstreamError('blocked', `Encore did not connect to ${where}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   if (code && DNS_CODES.has(code)) {
     const temporary = code === 'EAI_AGAIN' ? ' (the DNS server did not answer; this may be temporary)' : '';
     return new UpstreamError('dns', `the host name "${host}" of ${ctx.baseUrl} could not be resolved (${code})${temporary}; check the URL`, cause);

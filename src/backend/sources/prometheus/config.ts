@@ -8,6 +8,8 @@ import {
 } from '../../../common/settings';
 import { describeIssues } from '../../../common/validation';
 import { SettingsError, type DataSourceSettings } from '../../grafana/context';
+import { outboundPolicy, type OutboundPolicy } from '../../security/ssrf';
+import type { BreakerConfig } from '../resilience/circuit-breaker';
 
 /**
  * Everything the Prometheus client needs, checked once when the data source is (re)configured so
@@ -42,6 +44,11 @@ export interface PrometheusConfig {
   httpMethod: 'GET' | 'POST';
   /** answers larger than this (after decompression) fail with kind `limit` */
   maxResponseBytes: number;
+  /** extra attempts for calls that failed in a way worth retrying (all calls are idempotent reads) */
+  retries: number;
+  breaker: BreakerConfig;
+  /** link-local / metadata destinations (security/ssrf.ts) */
+  outbound: OutboundPolicy;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -54,7 +61,8 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const HEADER_KEY = new RegExp(`^${HEADER_NAME_PREFIX}(\\d+)$`);
 
-export function prometheusConfigFromSettings(ds: DataSourceSettings): PrometheusConfig {
+/** `env`: the process environment, where the Grafana server admin's outbound policy is (security/ssrf.ts). */
+export function prometheusConfigFromSettings(ds: DataSourceSettings, env: NodeJS.ProcessEnv = process.env): PrometheusConfig {
   const parsed = dataSourceOptionsSchema.safeParse(ds.jsonData);
   if (!parsed.success) throw new SettingsError(`data source settings: ${describeIssues(parsed.error)}`);
   const options = parsed.data;
@@ -114,7 +122,10 @@ export function prometheusConfigFromSettings(ds: DataSourceSettings): Prometheus
     tls,
     timeoutMs: Math.round(options.timeoutSeconds * 1000),
     httpMethod: options.httpMethod,
-    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+    maxResponseBytes: Math.round(options.maxResponseMB * 1024 * 1024),
+    retries: options.retries,
+    breaker: { failureThreshold: options.circuitBreakerFailures, cooldownMs: Math.round(options.circuitBreakerCooldownSeconds * 1000) },
+    outbound: outboundPolicy(options.allowLinkLocal, env),
   };
 }
 

@@ -3,12 +3,18 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { describeTransportFailure, interpretAnswer, type ApiAnswer, type CallContext, type RawAnswer, type TransportFailure } from './classify';
+import { blockedHostReason, BlockedDestination, guardedLookup } from '../../security/ssrf';
+import { UpstreamError, type UpstreamErrorKind } from '../errors';
+import { CircuitBreaker, type BreakerSnapshot } from '../resilience/circuit-breaker';
+import { DEFAULT_RETRY_POLICY, withRetries } from '../resilience/retry';
 import type { PrometheusConfig } from './config';
 
 /**
  * The HTTP client for one configured Prometheus: Node's own http/https (the backend ships as a
  * single executable, so no native or fetch-only dependencies), one keep-alive agent per config so
- * connections and TLS sessions are reused between queries, a deadline per call, a size cap.
+ * connections and TLS sessions are reused between queries, a deadline per call, a size cap;
+ * the outbound policy on every connection (security/ssrf.ts), retries with jittered backoff and a
+ * circuit breaker (resilience/).
  */
 
 export interface ApiCall {
@@ -17,6 +23,8 @@ export interface ApiCall {
   params: Array<[string, string]>;
   method: 'GET' | 'POST';
   signal?: AbortSignal;
+  /** goes through even when the circuit breaker is open, and its outcome counts (health checks) */
+  probe?: boolean;
 }
 
 /** Idle keep-alive sockets are closed after this, below common proxy idle timeouts (60-75 s). */
@@ -30,11 +38,18 @@ export class PrometheusHttpClient {
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
   private readonly headers: Record<string, string>;
+  private readonly breaker: CircuitBreaker;
+  /** the destination is refused by the outbound policy */
+  private readonly blocked: UpstreamError | undefined;
 
   constructor(private readonly config: PrometheusConfig) {
     this.baseUrl = config.url;
+    this.breaker = new CircuitBreaker(config.breaker);
     const secure = config.url.startsWith('https:');
-    const common = { keepAlive: true, maxSockets: MAX_SOCKETS, timeout: IDLE_SOCKET_MS };
+    // Every connection resolves its host through the outbound policy; IP literals (which skip the
+    // lookup) and metadata host names are checked here, once.
+    const common = { keepAlive: true, maxSockets: MAX_SOCKETS, timeout: IDLE_SOCKET_MS, lookup: guardedLookup(config.outbound) };
+    this.blocked = blockedUrl(config);
     this.agent = secure
       ? new https.Agent({
           ...common,
@@ -55,7 +70,12 @@ export class PrometheusHttpClient {
     );
   }
 
-  /** Calls one API endpoint; resolves with the envelope's data, rejects with an UpstreamError. */
+  /**
+   * Calls one API endpoint; resolves with the envelope's data, rejects with an UpstreamError.
+   * Refused at once when the destination is against the outbound policy or the circuit breaker is
+   * open; otherwise retried (with jittered backoff) while the failure is worth retrying, all
+   * within one deadline.
+   */
   async call(call: ApiCall): Promise<ApiAnswer> {
     const ctx: CallContext = {
       baseUrl: this.baseUrl,
@@ -64,31 +84,73 @@ export class PrometheusHttpClient {
       timeoutMs: this.config.timeoutMs,
       authType: this.config.auth.type,
     };
+    if (this.blocked) throw this.blocked;
     if (call.signal?.aborted) throw describeTransportFailure({ type: 'cancelled', reason: call.signal.reason }, ctx);
+    const permit = call.probe ? { allowed: true as const, probe: true } : this.breaker.acquire();
+    if (!permit.allowed) throw this.breakerOpen(permit.retryInMs);
 
-    // One deadline for the whole call (including a retry), cancelled early by the caller's signal.
+    // One deadline for the whole call (retries included), cancelled early by the caller's signal.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(TIMEOUT), this.config.timeoutMs);
     const onCallerAbort = () => deadline.abort(call.signal?.reason ?? new Error('cancelled'));
     call.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
+      const answer = await withRetries(() => this.attempt(call, ctx, deadline.signal), { ...DEFAULT_RETRY_POLICY, retries: this.config.retries }, { signal: deadline.signal });
+      this.breaker.success();
+      return answer;
+    } catch (error) {
+      this.record(error, call, permit.probe);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  /** The circuit breaker's state, for CheckHealth. */
+  breakerSnapshot(): BreakerSnapshot {
+    return this.breaker.snapshot();
+  }
+
+  /** One attempt: send, read, interpret; transport failures become UpstreamErrors here. */
+  private async attempt(call: ApiCall, ctx: CallContext, signal: AbortSignal): Promise<ApiAnswer> {
+    try {
       let answer: RawAnswer;
       try {
-        answer = await this.send(call, deadline.signal);
+        answer = await this.send(call, signal);
       } catch (failure) {
-        // A keep-alive socket the server closed while idle fails on first use; only then is a
-        // second attempt safe and useful (the request never reached Prometheus).
+        // A keep-alive socket the server closed while idle fails on first use; then a second
+        // attempt at once is safe and useful (the request never reached Prometheus).
         if (!isStaleSocket(failure)) throw failure;
-        answer = await this.send(call, deadline.signal);
+        answer = await this.send(call, signal);
       }
       return interpretAnswer(answer, ctx);
     } catch (failure) {
       if (failure instanceof SendFailure) throw describeTransportFailure(failure.failure, ctx);
       throw failure;
-    } finally {
-      clearTimeout(timer);
-      call.signal?.removeEventListener('abort', onCallerAbort);
     }
+  }
+
+  /** What a failed call tells the breaker: the upstream is failing, or nothing (cancelled, refused by policy, or it answered). */
+  private record(error: unknown, call: ApiCall, probe: boolean): void {
+    const cancelled = call.signal?.aborted === true;
+    if (!(error instanceof UpstreamError) || cancelled || error.kind === 'blocked') {
+      this.breaker.release(probe);
+      return;
+    }
+    const answered = error.upstreamStatus !== undefined && error.upstreamStatus < 500;
+    if (answered || (error.upstreamStatus === undefined && ANSWER_KINDS.has(error.kind))) this.breaker.success();
+    else this.breaker.failure(error.message);
+  }
+
+  private breakerOpen(retryInMs: number): UpstreamError {
+    const snapshot = this.breaker.snapshot();
+    const last = snapshot.lastFailure ? ` (last: ${snapshot.lastFailure})` : '';
+    return new UpstreamError(
+      'circuit_open',
+      `Prometheus at ${this.baseUrl} failed ${snapshot.consecutiveFailures} times in a row${last}; Encore stops calling it for ` +
+        `${seconds(snapshot.cooldownMs)} (circuit breaker, circuitBreakerFailures = ${snapshot.failureThreshold}) and tries again in ${seconds(retryInMs)}`,
+    );
   }
 
   /** Drops pooled connections; calls in flight fail. */
@@ -178,6 +240,29 @@ export class PrometheusHttpClient {
 }
 
 const TIMEOUT = Symbol('encore.prometheus.timeout');
+
+/** Failures without an HTTP status that still prove the upstream answered (it was the answer that was wrong). */
+const ANSWER_KINDS: ReadonlySet<UpstreamErrorKind> = new Set(['limit', 'not_prometheus', 'bad_query', 'auth']);
+
+/** The refusal for a base URL whose host is an IP literal or a metadata name against the policy. */
+function blockedUrl(config: PrometheusConfig): UpstreamError | undefined {
+  if (config.outbound.allowLinkLocal || config.url === '') return undefined;
+  let host: string;
+  try {
+    host = new URL(config.url).hostname;
+  } catch {
+    return undefined;
+  }
+  const reason = blockedHostReason(host);
+  if (!reason) return undefined;
+  const refused = new BlockedDestination(host, reason, config.outbound);
+  return new UpstreamError('blocked', `Encore did not connect to Prometheus at ${config.url}: ${refused.message}`);
+}
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}
 
 class SendFailure extends Error {
   constructor(

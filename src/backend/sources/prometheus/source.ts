@@ -27,6 +27,12 @@ export function createPrometheusSource(config: PrometheusConfig): PrometheusSour
   const evalTimeout = seconds(config.timeoutMs);
 
   const call = async (request: ApiCall): Promise<unknown> => (await client.call(request)).data;
+  /** A query call: Prometheus' warnings (partial results of federated stores) go to the query. */
+  const queryCall = async (request: ApiCall, onWarning: ((warning: string) => void) | undefined): Promise<unknown> => {
+    const answer = await client.call(request);
+    for (const warning of answer.warnings) onWarning?.(warning);
+    return answer.data;
+  };
   const convert = <T>(read: () => T): T => {
     try {
       return read();
@@ -61,7 +67,7 @@ export function createPrometheusSource(config: PrometheusConfig): PrometheusSour
       if (!Number.isFinite(query.stepMs) || query.stepMs <= 0) {
         throw new QueryValidationError(`stepMs: expected a positive number of milliseconds, got ${query.stepMs}`);
       }
-      const data = await call({
+      const data = await queryCall({
         path: '/api/v1/query_range',
         params: [
           ['query', query.expr],
@@ -72,14 +78,14 @@ export function createPrometheusSource(config: PrometheusConfig): PrometheusSour
         ],
         method: config.httpMethod,
         signal: query.signal,
-      });
+      }, query.onWarning);
       return convert(() => seriesFromQueryData(data));
     },
 
     async queryInstant(query: InstantQuery): Promise<Series[]> {
       checkExpr(query.expr);
       checkTime('time', query.time);
-      const data = await call({
+      const data = await queryCall({
         path: '/api/v1/query',
         params: [
           ['query', query.expr],
@@ -88,7 +94,7 @@ export function createPrometheusSource(config: PrometheusConfig): PrometheusSour
         ],
         method: config.httpMethod,
         signal: query.signal,
-      });
+      }, query.onWarning);
       return convert(() => seriesFromQueryData(data));
     },
 
@@ -113,7 +119,7 @@ export function createPrometheusSource(config: PrometheusConfig): PrometheusSour
       try {
         let version: string | undefined;
         try {
-          const info = await call({ path: '/api/v1/status/buildinfo', params: [], method: 'GET', signal });
+          const info = await call({ path: '/api/v1/status/buildinfo', params: [], method: 'GET', signal, probe: true });
           if (typeof info === 'object' && info !== null) {
             for (const key of ['version', 'revision', 'branch', 'goVersion'] as const) {
               const value = (info as Record<string, unknown>)[key];
@@ -134,6 +140,7 @@ export function createPrometheusSource(config: PrometheusConfig): PrometheusSour
           ],
           method: config.httpMethod,
           signal,
+          probe: true,
         });
         const series = convert(() => seriesFromQueryData(answer));
         if (series[0]?.values[0] !== 2) {
@@ -141,11 +148,13 @@ export function createPrometheusSource(config: PrometheusConfig): PrometheusSour
         }
         details.testQuery = HEALTH_QUERY;
         const who = version ? `Prometheus ${version}` : 'Prometheus-compatible API (no version reported)';
+        details.circuitBreaker = client.breakerSnapshot();
         return { ok: true, message: `${who} at ${config.url} answered a test query`, details };
       } catch (error) {
         if (!(error instanceof UpstreamError)) throw error;
         details.kind = error.kind;
         if (error.upstreamStatus !== undefined) details.upstreamStatus = error.upstreamStatus;
+        details.circuitBreaker = client.breakerSnapshot();
         return { ok: false, message: error.message, details };
       }
     },

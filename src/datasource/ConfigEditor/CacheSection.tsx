@@ -1,0 +1,131 @@
+import type { ChangeEvent } from 'react';
+import { Field, FieldSet, InlineField, InlineSwitch, Input, RadioButtonGroup, SecretInput, Stack, Text } from '@grafana/ui';
+import { CACHE_DEFAULTS, CACHE_KEY_MIN_LENGTH, SECURE_KEYS, type CacheMode } from '../../common/settings';
+import type { GroupedProblems } from '../problems';
+import type { SettingsField } from './problems';
+import { isSecretConfigured, withJsonData, withSecret, withSecretReset, type Settings } from './settings-edit';
+
+interface Props {
+  settings: Settings;
+  onChange: (settings: Settings) => void;
+  problems: GroupedProblems<SettingsField>;
+}
+
+const MODE_OPTIONS: Array<{ label: string; value: CacheMode; description: string }> = [
+  { label: 'Memory', value: 'memory', description: 'In the Grafana server: nothing to set up' },
+  { label: 'Redis', value: 'redis', description: 'Shared by every Grafana server; memory stays the near cache and the fallback' },
+  { label: 'Off', value: 'off', description: 'Every query goes to the store' },
+];
+
+/**
+ * The results cache: where it lives, how long it keeps what, and for Redis how to reach it and
+ * the key it encrypts with. Empty fields use the default shown; the backend's schema checks every
+ * value as you type, and "Save & test" says whether Redis answers.
+ */
+export function CacheSection({ settings, onChange, problems }: Props) {
+  const jsonData = settings.jsonData;
+  const mode = jsonData.cacheMode ?? CACHE_DEFAULTS.mode;
+  const text = (key: 'cacheRedisAddress' | 'cacheRedisUser' | 'cacheSettledTtl' | 'cacheRecentTtl') => (e: ChangeEvent<HTMLInputElement>) =>
+    onChange(withJsonData(settings, { [key]: e.currentTarget.value === '' ? undefined : e.currentTarget.value }));
+  const number = (key: 'cacheRedisDb' | 'cacheMaxMemoryMB') => (e: ChangeEvent<HTMLInputElement>) =>
+    onChange(withJsonData(settings, { [key]: e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value) }));
+  const secret = (key: string, label: string, description: string, required: boolean) => (
+    <Field label={label} description={description} required={required} invalid={!!problems.fields[key as SettingsField]} error={problems.fields[key as SettingsField]}>
+      <SecretInput
+        aria-label={label}
+        width={40}
+        autoComplete="new-password"
+        isConfigured={isSecretConfigured(settings, key)}
+        value={settings.secureJsonData?.[key] ?? ''}
+        onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(withSecret(settings, key, e.currentTarget.value))}
+        onReset={() => onChange(withSecretReset(settings, key))}
+      />
+    </Field>
+  );
+
+  return (
+    <FieldSet label="Cache">
+      <Stack direction="column" gap={1}>
+        <Text element="p" color="secondary">
+          Results are kept in step-aligned pieces: a refresh or an alert evaluation asks the store only for what is new. Samples
+          of the last five minutes may still change and are kept for the recent TTL only.
+        </Text>
+        <Field label="Cache" invalid={!!problems.fields.cacheMode} error={problems.fields.cacheMode}>
+          <RadioButtonGroup<CacheMode>
+            aria-label="Cache mode"
+            options={MODE_OPTIONS}
+            value={mode}
+            onChange={(value) => onChange(withJsonData(settings, { cacheMode: value }))}
+          />
+        </Field>
+        {mode !== 'off' && (
+          <Stack direction="row" gap={2} wrap="wrap">
+            <Field label="Settled TTL" description="How long settled past results are kept" invalid={!!problems.fields.cacheSettledTtl} error={problems.fields.cacheSettledTtl}>
+              <Input aria-label="Settled TTL" width={16} placeholder={CACHE_DEFAULTS.settledTtl} value={jsonData.cacheSettledTtl ?? ''} onChange={text('cacheSettledTtl')} />
+            </Field>
+            <Field label="Recent TTL" description="How long the last minutes' samples are served (0s: never)" invalid={!!problems.fields.cacheRecentTtl} error={problems.fields.cacheRecentTtl}>
+              <Input aria-label="Recent TTL" width={16} placeholder={CACHE_DEFAULTS.recentTtl} value={jsonData.cacheRecentTtl ?? ''} onChange={text('cacheRecentTtl')} />
+            </Field>
+            <Field label="Memory" description="In-process budget of this data source" invalid={!!problems.fields.cacheMaxMemoryMB} error={problems.fields.cacheMaxMemoryMB}>
+              <Input
+                aria-label="Cache memory in MiB"
+                type="number"
+                min={1}
+                max={65536}
+                width={16}
+                suffix="MiB"
+                placeholder={String(CACHE_DEFAULTS.maxMemoryMB)}
+                value={jsonData.cacheMaxMemoryMB ?? ''}
+                onChange={number('cacheMaxMemoryMB')}
+              />
+            </Field>
+          </Stack>
+        )}
+        {mode === 'redis' && (
+          <>
+            <Field
+              label="Redis address"
+              description="host:port, or for a Redis Cluster some of its nodes separated by commas"
+              required
+              invalid={!!problems.fields.cacheRedisAddress}
+              error={problems.fields.cacheRedisAddress}
+            >
+              <Input aria-label="Redis address" width={60} placeholder="redis:6379" value={jsonData.cacheRedisAddress ?? ''} onChange={text('cacheRedisAddress')} />
+            </Field>
+            <InlineField label="Redis Cluster" labelWidth={32} tooltip="Connect to a Redis Cluster (the address lists seed nodes)">
+              <InlineSwitch
+                aria-label="Redis Cluster"
+                value={jsonData.cacheRedisCluster ?? false}
+                onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(withJsonData(settings, { cacheRedisCluster: e.currentTarget.checked }))}
+              />
+            </InlineField>
+            <InlineField label="TLS" labelWidth={32} tooltip="Connect with TLS (rediss), verifying the server certificate">
+              <InlineSwitch
+                aria-label="Redis TLS"
+                value={jsonData.cacheRedisTls ?? false}
+                onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(withJsonData(settings, { cacheRedisTls: e.currentTarget.checked }))}
+              />
+            </InlineField>
+            <Stack direction="row" gap={2} wrap="wrap">
+              <Field label="User" description="ACL user (Redis 6 and later); empty: default" invalid={!!problems.fields.cacheRedisUser} error={problems.fields.cacheRedisUser}>
+                <Input aria-label="Redis user" width={24} autoComplete="off" value={jsonData.cacheRedisUser ?? ''} onChange={text('cacheRedisUser')} />
+              </Field>
+              {!jsonData.cacheRedisCluster && (
+                <Field label="Database" description="0 to 15" invalid={!!problems.fields.cacheRedisDb} error={problems.fields.cacheRedisDb}>
+                  <Input aria-label="Redis database" type="number" min={0} max={15} width={12} placeholder="0" value={jsonData.cacheRedisDb ?? ''} onChange={number('cacheRedisDb')} />
+                </Field>
+              )}
+            </Stack>
+            {secret(SECURE_KEYS.cacheRedisPassword, 'Redis password', 'Empty when Redis needs none', false)}
+            {secret(
+              SECURE_KEYS.cacheEncryptionKey,
+              'Encryption key',
+              `Everything written to Redis is encrypted (AES-256-GCM) and keyed with this secret: at least ${CACHE_KEY_MIN_LENGTH} characters`,
+              true,
+            )}
+          </>
+        )}
+      </Stack>
+    </FieldSet>
+  );
+}
