@@ -5,6 +5,8 @@
 // yardstick. Results: bench/results/query.md. Run after a build: npm run bench:query
 //   BENCH_DASHBOARD_SECONDS (default 120): how long the real-time dashboard replay runs
 //   BENCH_LOAD_SECONDS (default 10), BENCH_CONCURRENCY (default 16): the closed-loop phases
+//   BENCH_DEBUG=1: log each refresh's latencies (c: from the cache alone, u: fetched new steps)
+//   BENCH_CPU_PROFILE=dir: run the backend bundle under node --cpu-prof
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,7 +32,7 @@ const BACKFILL_MS = 9 * HOUR;
 const DASHBOARD_SECONDS = Number(process.env.BENCH_DASHBOARD_SECONDS ?? 120);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const UNCACHED_ROUNDS = 5;
+const UNCACHED_ROUNDS = 9;
 
 interface Panel {
   title: string;
@@ -257,10 +259,12 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       const tick = performance.now();
       const to = Date.now();
-      for (const answer of await Promise.all(PANELS.map((panel) => ask(host!, panel, cached, to)))) {
+      const answers = await Promise.all(PANELS.map((panel) => ask(host!, panel, cached, to)));
+      for (const answer of answers) {
         replay.push(answer.ms);
         (fetchedNothing(answer.frames) ? fromCache : withUpstream).push(answer.ms);
       }
+      if (process.env.BENCH_DEBUG) log(`round ${round}: ${answers.map((a) => `${a.ms.toFixed(0)}${fetchedNothing(a.frames) ? 'c' : 'u'}`).join(' ')}`);
       await new Promise((done) => setTimeout(done, Math.max(0, REFRESH_MS - (performance.now() - tick))));
     }
     const dashboard = diff(before, cacheCounts(await metrics(host)));
@@ -325,6 +329,7 @@ async function main(): Promise<void> {
     const met = (ok: boolean) => (ok ? 'met' : '**not met**');
     const p99 = percentile(replay, 0.99);
     const cachedP99 = percentile(fromCache, 0.99);
+    const sequential = cachedMs.flat();
     const lines = [
       '# Query path and results cache',
       '',
@@ -338,7 +343,9 @@ async function main(): Promise<void> {
       '| --- | --- | --- |',
       `| cache hit rate >= 95 % | ${pct(stepsRate)} of the requested steps served from the cache (${pct(answerRate)} of the queries answered from a cached answer, ${pct(extentRate)} of the extent lookups hits) | ${met(stepsRate >= 0.95)} |`,
       `| cached p99 < 50 ms | queries answered from the cache alone (${fromCache.length} of ${replay.length}): p50 ${ms(median(fromCache))} ms, p95 ${ms(percentile(fromCache, 0.95))} ms, p99 ${ms(cachedP99)} ms. ` +
-        `All queries, including those that fetched the newest steps: p50 ${ms(median(replay))} ms, p95 ${ms(percentile(replay, 0.95))} ms, p99 ${ms(p99)} ms | ${met(cachedP99 < 50)} (cached); ${p99 < 50 ? 'met' : '**not met**'} (all) |`,
+        `All queries, including those that fetched the newest steps: p50 ${ms(median(replay))} ms, p95 ${ms(percentile(replay, 0.95))} ms, p99 ${ms(p99)} ms. ` +
+        `A cached query on its own (not in a burst of ${PANELS.length}): p50 ${ms(median(sequential))} ms, p99 ${ms(percentile(sequential, 0.99))} ms | ` +
+        `${met(cachedP99 < 50)} (refresh burst); ${percentile(sequential, 0.99) < 50 ? 'met' : '**not met**'} (on its own) |`,
       `| >= 10,000 cached QueryData/s | ${loaded.perSecond.toFixed(0)} QueryData/s with ${CONCURRENCY} in flight (backend CPU ${ms(cpuPerQuery)} ms per QueryData; a bare grpc-js echo of the same size manages ${floor.toFixed(0)}/s here) | ${met(loaded.perSecond >= 10_000)} |`,
       `| uncached overhead with detection <= 1.2x raw query_range | ${detectRatio.toFixed(2)}x on the detection panels, ${uncachedRatio.toFixed(2)}x on all panels (cache off, one query at a time, sum of per-panel medians) | ${met(detectRatio <= 1.2)} |`,
       '',
@@ -350,6 +357,7 @@ async function main(): Promise<void> {
       `| dashboard replay: queries answered from the cache alone | ${fromCache.length} | | ${ms(median(fromCache))} | ${ms(percentile(fromCache, 0.95))} | ${ms(cachedP99)} | 0 |`,
       `| dashboard replay: queries that fetched new steps | ${withUpstream.length} | | ${ms(median(withUpstream))} | ${ms(percentile(withUpstream, 0.95))} | ${ms(percentile(withUpstream, 0.99))} | ${dashboard.upstream} |`,
       `| dashboard replay, all (real time) | ${replay.length} | ${(replay.length / DASHBOARD_SECONDS).toFixed(1)} | ${ms(median(replay))} | ${ms(percentile(replay, 0.95))} | ${ms(p99)} | ${dashboard.upstream} (${(dashboard.upstream / rounds).toFixed(1)} per refresh) |`,
+      `| cached, one at a time | ${sequential.length} | | ${ms(median(sequential))} | ${ms(percentile(sequential, 0.95))} | ${ms(percentile(sequential, 0.99))} | |`,
       `| cached, closed loop, ${CONCURRENCY} in flight | ${loaded.latencies.length} | ${loaded.perSecond.toFixed(0)} | ${ms(median(loaded.latencies))} | ${ms(percentile(loaded.latencies, 0.95))} | ${ms(percentile(loaded.latencies, 0.99))} | ${load.upstream} |`,
       `| gRPC alone (echo of ${Math.round(answerBytes)} bytes, no query work), ${CONCURRENCY} in flight | | ${floor.toFixed(0)} | | | | |`,
       `| Prometheus query_range directly, ${CONCURRENCY} in flight | ${rawLoaded.latencies.length} | ${rawLoaded.perSecond.toFixed(0)} | ${ms(median(rawLoaded.latencies))} | ${ms(percentile(rawLoaded.latencies, 0.95))} | ${ms(percentile(rawLoaded.latencies, 0.99))} | ${rawLoaded.latencies.length} |`,
