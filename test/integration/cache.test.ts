@@ -14,7 +14,7 @@ import { launchPlugin, type PluginHost } from '../harness/grafana-host';
 import { checkHealthRequest, dataQuery, pluginContext, queryDataRequest, type DataSourceInput } from '../harness/plugin-context';
 import { sampleSum } from '../support/collector';
 import { FIXTURE_METRICS, startPrometheus, type PrometheusFixture } from '../support/prometheus';
-import { startRedis, type RedisFixture } from '../support/redis';
+import { startRedis, startRedisCluster, type RedisFixture } from '../support/redis';
 
 const MINUTE = 60_000;
 const CACHE_KEY = 'integration-test-cache-key-0123456789';
@@ -52,12 +52,14 @@ function fixtureRange(offsetMinutes = 0, minutes = 120) {
   return { from, to: from + minutes * MINUTE };
 }
 
-async function ask(h: PluginHost, datasource: DataSourceInput, range = fixtureRange(), intervalMS = MINUTE): Promise<{ frames: Frame[]; ms: number }> {
+const DEFAULT_EXPR = `sum by (market, platform) (${FIXTURE_METRICS.gauge})`;
+
+async function ask(h: PluginHost, datasource: DataSourceInput, range = fixtureRange(), intervalMS = MINUTE, expr = DEFAULT_EXPR): Promise<{ frames: Frame[]; ms: number }> {
   const started = performance.now();
   const response = await h.queryData(
     queryDataRequest({
       context: { datasource },
-      queries: [dataQuery({ refId: 'A', json: { queryType: 'promql', expr: `sum by (market, platform) (${FIXTURE_METRICS.gauge})` }, timeRange: range, intervalMS, maxDataPoints: 1000 })],
+      queries: [dataQuery({ refId: 'A', json: { queryType: 'promql', expr }, timeRange: range, intervalMS, maxDataPoints: 1000 })],
     }),
   );
   const ms = performance.now() - started;
@@ -132,8 +134,9 @@ describe('results cache in Redis', () => {
       const value = await raw.getBuffer(name);
       assert.ok(value, name);
       const text = value.toString('latin1');
-      for (const plain of [FIXTURE_METRICS.gauge, 'market', 'platform', 'android', 'ios']) assert.ok(!text.includes(plain), `"${plain}" is not readable in ${name}`);
-      assert.doesNotMatch(name, /fixture|market|sum/, 'key names give nothing away');
+      // Six characters or more: shorter strings turn up in random bytes by chance.
+      for (const plain of [FIXTURE_METRICS.gauge, 'market', 'platform', 'android']) assert.ok(!text.includes(plain), `"${plain}" is not readable in ${name}`);
+      assert.match(name, /^encore:rc1:\{[A-Za-z0-9_-]{22}\}:\d+$/, 'key names give nothing away: an HMAC and an extent number');
       const { entry } = decodeEntry(value, deriveCacheKeys(CACHE_KEY), name);
       assert.ok(entry.series.some((s) => s.labels.market === 'se' && s.labels.platform === 'android'), 'the right key decrypts the series');
       assert.throws(() => decodeEntry(value, deriveCacheKeys('some-other-secret-0123456789'), name), CacheCodecError, 'another key does not');
@@ -170,6 +173,20 @@ describe('results cache in Redis', () => {
     assert.match(state.message, /cacheEncryptionKey: required/);
   });
 
+  it('Redis slow (all clients paused): a query waits at most the command timeout, CheckHealth says degraded, then Redis is used again', async () => {
+    const source = redisSource('cache-slow');
+    await ask(host, source, fixtureRange(0, 60));
+    await raw.call('CLIENT', 'PAUSE', '2500', 'ALL');
+    const slow = await ask(host, source, fixtureRange(60, 60));
+    assert.ok(slow.ms < 1_500, `answered in ${slow.ms.toFixed(0)} ms while Redis did not answer`);
+    const paused = await health(host, source);
+    assert.equal(paused.status, HEALTH_OK, paused.message);
+    assert.equal(paused.cache?.status, 'degraded', paused.message);
+    const errors = sampleSum(await metrics(host), 'encore_cache_errors_total', { tier: 'redis', operation: 'read' });
+    assert.ok(errors >= 1, 'the timed-out read is counted');
+    await until('Redis to be used again after the pause', async () => ((await health(host, source)).cache?.status === 'ok' ? true : undefined), 15_000);
+  });
+
   it('Redis killed mid-run: queries still answer (from memory and Prometheus), CheckHealth says degraded; restarted: used again', async () => {
     const source = redisSource('cache-failover');
     const warm = await ask(host, source, fixtureRange(0, 90));
@@ -191,9 +208,59 @@ describe('results cache in Redis', () => {
 
     await redis.restart();
     await until('CheckHealth to see Redis again', async () => ((await health(host, source)).cache?.status === 'ok' ? true : undefined), 15_000);
+    await until("the test's own client to reconnect", async () => (raw.status === 'ready' ? true : undefined));
     assert.equal(await raw.dbsize(), 0, 'the restarted Redis is empty');
     await ask(host, source, fixtureRange(0, 120), 2 * MINUTE);
     await until('entries written to the restarted Redis', async () => ((await raw.dbsize()) > 0 ? true : undefined));
     assert.equal(sampleSum(await metrics(host), 'encore_cache_redis_up', { datasource: 'cache-failover' }), 1);
+  });
+});
+
+describe('results cache in a Redis Cluster', () => {
+  it('keeps the extents of one query in one slot, spreads queries over the nodes, and serves another backend', async () => {
+    const cluster = await startRedisCluster(3);
+    const nodes = cluster.ports.map((port) => {
+      const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0 });
+      client.on('error', () => {});
+      return client;
+    });
+    try {
+      const source = redisSource('cache-cluster', { cacheRedisAddress: cluster.address, cacheRedisCluster: true });
+      const exprs = ['sum', 'max', 'min', 'avg', 'count', 'stddev'].map((op) => `${op} by (market) (${FIXTURE_METRICS.gauge})`);
+      const expected = [];
+      for (const expr of exprs) expected.push(await ask(host, source, fixtureRange(0, 170), MINUTE, expr));
+      const perNode = await until('entries on the cluster nodes', async () => {
+        const keys = await Promise.all(nodes.map(async (n) => (n.status === 'wait' ? (await n.connect(), n) : n).keys('encore:rc1:*')));
+        return keys.flat().length >= exprs.length ? keys : undefined;
+      });
+      assert.ok(perNode.filter((keys) => keys.length > 0).length >= 2, `queries spread over the nodes (${perNode.map((k) => k.length).join(', ')} keys)`);
+      // One query's extents share a hash tag, so one node holds all of them (one MGET reads them).
+      const nodeOfTag = new Map<string, number>();
+      perNode.forEach((keys, node) => {
+        for (const key of keys) {
+          const tag = /\{(.+)\}/.exec(key)![1]!;
+          assert.equal(nodeOfTag.get(tag) ?? node, node, `all extents of ${tag} on one node`);
+          nodeOfTag.set(tag, node);
+        }
+      });
+      const state = await health(host, source);
+      assert.equal(state.cache?.status, 'ok', state.message);
+
+      const other = await launchPlugin();
+      try {
+        for (const [i, expr] of exprs.entries()) {
+          const answered = await ask(other, source, fixtureRange(0, 170), MINUTE, expr);
+          assert.deepEqual(values(answered.frames), values(expected[i]!.frames), expr);
+        }
+        const text = await metrics(other);
+        assert.equal(upstreamRanges(text), 0, 'the second backend asked Prometheus nothing');
+        assert.equal(sampleSum(text, 'encore_cache_errors_total'), 0, 'no CROSSSLOT or other Redis error');
+      } finally {
+        await other.stop();
+      }
+    } finally {
+      for (const n of nodes) n.disconnect();
+      await cluster.stop();
+    }
   });
 });

@@ -2,10 +2,11 @@
  * A real Redis for tests: the Debian `redis-server` on a free 127.0.0.1 port, in a temp dir, no
  * persistence, under the stack's watchdog (src/stack/supervise.ts) so it dies with the test
  * process however that ends. `kill()` takes it down hard (a crash, as far as clients can tell) and
- * `restart()` brings it back on the same port, for the cache's fall-back tests.
+ * `restart()` brings it back on the same port, for the cache's fall-back tests. `startRedisCluster()`
+ * makes a small Redis Cluster with `redis-cli --cluster create`.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -42,28 +43,34 @@ export async function redisVersion(): Promise<string> {
   }
 }
 
+function serverArgs(port: number, dir: string, extra: string[]): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning', ...extra];
+}
+
+/** redis-server under the watchdog, once it answers PING. */
+async function launchServer(port: number, dir: string, args: string[]): Promise<Supervised> {
+  const proc = supervise({ name: 'redis', command: 'redis-server', args, removeOnOrphan: dir, unref: true, graceMs: 3_000 });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last: string | undefined = 'not started';
+  while (Date.now() < deadline) {
+    if (!proc.running()) throw new Error(`redis-server exited during startup:\n${proc.logs()}`);
+    last = await probeRedis('127.0.0.1', port, 1_000);
+    // With requirepass, an unauthenticated PING is answered with NOAUTH: it is up.
+    if (last === undefined || /NOAUTH/.test(last)) return proc;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await proc.stop();
+  throw new Error(`redis-server on port ${port} not ready within ${READY_TIMEOUT_MS / 1000} s (${last}):\n${proc.logs()}`);
+}
+
 export async function startRedis(options: { password?: string } = {}): Promise<RedisFixture> {
   const version = await redisVersion();
   const dir = mkdtempSync(join(tmpdir(), 'encore-redis-'));
   const port = await findFreePort();
-  const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir,
-    '--save', '', '--appendonly', 'no', '--loglevel', 'warning',
-    ...(options.password ? ['--requirepass', options.password] : []),
-  ];
+  const args = serverArgs(port, dir, options.password ? ['--requirepass', options.password] : []);
   let proc: Supervised | undefined;
   const launch = async () => {
-    proc = supervise({ name: 'redis', command: 'redis-server', args, removeOnOrphan: dir, unref: true, graceMs: 3_000 });
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    let last: string | undefined = 'not started';
-    while (Date.now() < deadline) {
-      if (!proc.running()) throw new Error(`redis-server exited during startup:\n${proc.logs()}`);
-      last = await probeRedis('127.0.0.1', port, 1_000);
-      // With requirepass, an unauthenticated PING is answered with NOAUTH: it is up.
-      if (last === undefined || /NOAUTH/.test(last)) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`redis-server on port ${port} not ready within ${READY_TIMEOUT_MS / 1000} s (${last}):\n${proc.logs()}`);
+    proc = await launchServer(port, dir, args);
   };
   try {
     await launch();
@@ -95,4 +102,47 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface RedisClusterFixture {
+  /** the nodes as the data source's cacheRedisAddress lists them: host:port, ... */
+  address: string;
+  ports: number[];
+  stop(): Promise<void>;
+}
+
+/** A Redis Cluster of `masters` nodes (no replicas), all 16384 slots assigned, state ok. */
+export async function startRedisCluster(masters = 3): Promise<RedisClusterFixture> {
+  await redisVersion();
+  const dir = mkdtempSync(join(tmpdir(), 'encore-redis-cluster-'));
+  const procs: Supervised[] = [];
+  const stop = async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < masters; i++) {
+      const port = await findFreePort();
+      const nodeDir = join(dir, String(port));
+      mkdirSync(nodeDir);
+      ports.push(port);
+      procs.push(await launchServer(port, nodeDir, serverArgs(port, nodeDir, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'])));
+    }
+    const nodes = ports.map((port) => `127.0.0.1:${port}`);
+    await run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes']);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (const port of ports) {
+      for (;;) {
+        const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'info']);
+        if (/cluster_state:ok/.test(stdout)) break;
+        if (Date.now() > deadline) throw new Error(`Redis Cluster node ${port} not ok within ${READY_TIMEOUT_MS / 1000} s:\n${stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    return { address: nodes.join(', '), ports, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

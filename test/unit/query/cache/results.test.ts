@@ -23,10 +23,13 @@ function fakeSource(options: { warnings?: string[]; delayMs?: number } = {}) {
       for (const warning of options.warnings ?? []) (q as RangeQuery & { onWarning?: (w: string) => void }).onWarning?.(warning);
       const times: number[] = [];
       for (let t = q.start; t <= q.end; t += q.stepMs) times.push(t);
-      return ['se', 'de'].map((market) => {
-        const kept = times.filter((t) => market === 'se' || (t / q.stepMs) % 9 !== 0);
-        return { labels: { market }, timestamps: kept, values: kept.map((t) => (market === 'se' ? 1 : 2) * (t / q.stepMs)) };
-      });
+      // Like Prometheus, a series without a sample in the range is not in the answer.
+      return ['se', 'de']
+        .map((market) => {
+          const kept = times.filter((t) => market === 'se' || (t / q.stepMs) % 9 !== 0);
+          return { labels: { market }, timestamps: kept, values: kept.map((t) => (market === 'se' ? 1 : 2) * (t / q.stepMs)) };
+        })
+        .filter((s) => s.timestamps.length > 0);
     },
   };
   return { source: source as unknown as Source, requests };
@@ -71,7 +74,7 @@ describe('ResultsCache', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: Number(process.env.FC_RUNS ?? 60) },
     );
   });
 
