@@ -21,6 +21,8 @@ import { planDetection } from '../src/backend/query/analysis/options';
 import { runQualityChecks } from '../src/backend/query/analysis/quality';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// Other processes do not count in CPU time but share the cores and caches: the load is noted.
+const loadAtStart = os.loadavg()[0]!;
 const runsArg = process.argv.find((a) => a.startsWith('--runs='));
 const RUNS = runsArg ? Number(runsArg.slice('--runs='.length)) : 7;
 const MINUTE = 60_000;
@@ -142,6 +144,7 @@ const lines = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`,
   `CPU time of the benchmark process, median of ${RUNS} runs after a warm-up of at least ${WARM_UP_RUNS} runs and ${WARM_UP_MS} ms (\`npm run bench:analysis\`).`,
   `Yardstick: a plain loop summing 10 M floats takes ${fmt(sumMs, 1)} ms here (${fmt((sumMs * 1e6) / yard.length, 2)} ns per element).`,
+  `Load average (1 min) of the machine: ${fmt(loadAtStart, 2)} at the start, ${fmt(os.loadavg()[0]!, 2)} at the end (${os.cpus().length} cores; well above 1, the figures are pessimistic).`,
   '',
   '## One detector, one series (28 days at 1 minute, 4 days of history, daily period given)',
   '',

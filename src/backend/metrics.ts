@@ -11,7 +11,38 @@ export interface BackendMetrics {
   upstreamDuration: Histogram<'source' | 'operation' | 'outcome'>;
   resourceCalls: Counter<'path' | 'status'>;
   cache: CacheMetrics;
+  limits: LimitMetrics;
+  resilience: ResilienceMetrics;
 }
+
+/** Queries refused by the data source's limits and rate limits (query/limits/, docs/security.md). */
+export interface LimitMetrics {
+  /** by the limit's jsonData key: maxQueryRange, maxSeries, maxPoints, maxResponseMB, queryTimeoutSeconds, grpcMessageSize */
+  refused: Counter<'datasource' | 'limit'>;
+  /** by the rate limit that ran out: rateLimitOrgQps, rateLimitUserQps */
+  rateLimited: Counter<'datasource' | 'limit'>;
+}
+
+/** Retries and circuit breakers of the upstreams (sources/resilience/, docs/security.md). */
+export interface ResilienceMetrics {
+  /** retries sent, by what made the attempt fail: an HTTP status (503) or a connection error code (ECONNREFUSED) */
+  retries: Counter<'datasource' | 'upstream' | 'reason'>;
+  /** breaker state changes, by the state entered */
+  transitions: Counter<'datasource' | 'upstream' | 'to'>;
+  /** calls refused at once because the breaker was open */
+  shortCircuited: Counter<'datasource' | 'upstream'>;
+  /** the state gauge's source: the source registry reports its live breakers here */
+  observeBreakers(snapshot: () => BreakerGaugeSample[]): void;
+}
+
+export interface BreakerGaugeSample {
+  datasource: string;
+  upstream: string;
+  state: 'closed' | 'half_open' | 'open';
+}
+
+/** The value of encore_circuit_breaker_state for each state. */
+export const BREAKER_STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
 /** The results cache (src/backend/query/cache/, docs/cache.md). */
 export interface CacheMetrics {
@@ -69,6 +100,58 @@ export function createBackendMetrics(): BackendMetrics {
       registers: [registry],
     }),
     cache: createCacheMetrics(registry),
+    limits: {
+      refused: new Counter({
+        name: 'encore_query_limit_refusals_total',
+        help: 'Queries refused by a limit of their data source, by the limit (its jsonData key; grpcMessageSize: left out of a response too large for one message).',
+        labelNames: ['datasource', 'limit'],
+        registers: [registry],
+      }),
+      rateLimited: new Counter({
+        name: 'encore_query_rate_limited_total',
+        help: 'Queries refused by a rate limit of their data source, by the limit that ran out (rateLimitOrgQps, rateLimitUserQps).',
+        labelNames: ['datasource', 'limit'],
+        registers: [registry],
+      }),
+    },
+    resilience: createResilienceMetrics(registry),
+  };
+}
+
+function createResilienceMetrics(registry: Registry): ResilienceMetrics {
+  let breakers: () => BreakerGaugeSample[] = () => [];
+  new Gauge({
+    name: 'encore_circuit_breaker_state',
+    help: 'State of the circuit breaker of each upstream in use: 0 closed, 1 half-open (a probe may go), 2 open (calls refused).',
+    labelNames: ['datasource', 'upstream'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { datasource, upstream, state } of breakers()) this.set({ datasource, upstream }, BREAKER_STATE_VALUE[state]);
+    },
+  });
+  return {
+    retries: new Counter({
+      name: 'encore_upstream_retries_total',
+      help: 'Upstream calls sent again after a failure worth retrying, by the failure (HTTP status or connection error code).',
+      labelNames: ['datasource', 'upstream', 'reason'],
+      registers: [registry],
+    }),
+    transitions: new Counter({
+      name: 'encore_circuit_breaker_transitions_total',
+      help: 'Circuit breaker state changes per upstream, by the state entered (open, half_open, closed).',
+      labelNames: ['datasource', 'upstream', 'to'],
+      registers: [registry],
+    }),
+    shortCircuited: new Counter({
+      name: 'encore_circuit_breaker_short_circuited_total',
+      help: 'Upstream calls refused at once because the circuit breaker of the upstream was open.',
+      labelNames: ['datasource', 'upstream'],
+      registers: [registry],
+    }),
+    observeBreakers(source) {
+      breakers = source;
+    },
   };
 }
 

@@ -44,26 +44,54 @@ export function cacheKeyProblem(key: string): string | undefined {
   return `secureJsonData.cacheEncryptionKey: ${what}; everything written to Redis is encrypted with it, so it needs at least ${CACHE_KEY_MIN_LENGTH} characters`;
 }
 
-/** `host:port`, `[v6]:port`; a bare host means port 6379. */
+/** `host:port`, `[v6]:port`; a bare host means the default port (6379; 26379 for Sentinels). */
 const REDIS_ADDRESS = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/;
+/** `redis://` (plaintext) or `rediss://` (TLS) in front of an address, as Redis URLs write it. */
+const REDIS_SCHEME = /^(rediss?):\/\//i;
+
+export const REDIS_PORT = 6379;
+export const SENTINEL_PORT = 26379;
 
 export interface RedisAddress {
   host: string;
   port: number;
+  /** the scheme written: true for rediss://, false for redis://, absent for a bare host:port */
+  tls?: boolean;
 }
 
-/** Parses `host:port[, host:port ...]`; undefined when an entry is not an address. */
-export function parseRedisAddresses(text: string): RedisAddress[] | undefined {
+/** Parses `[rediss://]host:port[, ...]`; undefined when an entry is not an address. */
+export function parseRedisAddresses(text: string, defaultPort = REDIS_PORT): RedisAddress[] | undefined {
   const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   const out: RedisAddress[] = [];
-  for (const entry of entries) {
+  for (const written of entries) {
+    const scheme = REDIS_SCHEME.exec(written)?.[1]?.toLowerCase();
+    const entry = (scheme ? written.slice(scheme.length + 3) : written).replace(/\/+$/, '');
     const match = REDIS_ADDRESS.exec(entry);
-    const port = match?.[1] === undefined ? 6379 : Number(match[1]);
+    const port = match?.[1] === undefined ? defaultPort : Number(match[1]);
     if (!match || port < 1 || port > 65535) return undefined;
     const host = match[1] === undefined ? entry : entry.slice(0, entry.length - match[1].length - 1);
-    out.push({ host: host.replace(/^\[|\]$/g, ''), port });
+    out.push({ host: host.replace(/^\[|\]$/g, ''), port, ...(scheme ? { tls: scheme === 'rediss' } : {}) });
   }
   return out;
+}
+
+/**
+ * Whether the cache connects to Redis with TLS (cacheRedisTls, or rediss:// addresses), or what is
+ * contradictory about it. Shared by the schema (the editor's messages) and the backend.
+ */
+export function redisTlsProblem(options: { cacheRedisAddress?: string; cacheRedisTls?: boolean }): string | undefined {
+  // Checked on every parse of the settings: nothing to do (the common case) costs nothing.
+  if (!options.cacheRedisAddress?.includes('://')) return undefined;
+  const nodes = parseRedisAddresses(options.cacheRedisAddress ?? '') ?? [];
+  const schemes = new Set(nodes.map((n) => n.tls).filter((tls) => tls !== undefined));
+  if (schemes.size > 1) return 'expected the same scheme for every address: all rediss:// (TLS) or all redis:// (no TLS)';
+  if (schemes.has(false) && options.cacheRedisTls === true) return 'redis:// means no TLS, but cacheRedisTls is on; write rediss:// (or host:port) or turn TLS off';
+  if (schemes.has(true) && options.cacheRedisTls === false) return 'rediss:// means TLS, but cacheRedisTls is off; write redis:// (or host:port) or turn TLS on';
+  return undefined;
+}
+
+export function redisUsesTls(options: { cacheRedisAddress?: string; cacheRedisTls?: boolean }): boolean {
+  return options.cacheRedisTls === true || (parseRedisAddresses(options.cacheRedisAddress ?? '') ?? []).some((n) => n.tls === true);
 }
 
 const ttl = (what: string, minMs: number, maxMs: number, range: string) =>
@@ -81,6 +109,11 @@ export const CACHE_FIELDS = [
   'cacheRedisAddress',
   'cacheRedisCluster',
   'cacheRedisTls',
+  'cacheRedisTlsSkipVerify',
+  'cacheRedisTlsWithCACert',
+  'cacheRedisTlsAuth',
+  'cacheRedisTlsServerName',
+  'cacheRedisSentinelMaster',
   'cacheRedisUser',
   'cacheRedisDb',
   'cacheSettledTtl',
@@ -93,16 +126,41 @@ function cacheOptionsShape() {
   return {
     /** `memory` (default): in-process LRU; `redis`: Redis or Redis Cluster, memory as the near cache and fallback; `off` */
     cacheMode: z.enum(CACHE_MODES).optional(),
-    /** one `host:port`, or a comma-separated list of cluster nodes */
+    /** one `host:port` (`rediss://host:port` for TLS), or a comma-separated list of cluster nodes or Sentinels */
     cacheRedisAddress: z
-      .string()
+      .string({ error: 'expected host:port as text' })
       .trim()
-      .refine((text) => text === '' || (parseRedisAddresses(text)?.length ?? 0) > 0, {
-        message: 'expected host:port, or a comma-separated list of them for a cluster (e.g. redis-1:6379, redis-2:6379)',
+      .refine((text) => !text.includes('@'), {
+        message: 'must not contain a user or password; use cacheRedisUser and the Redis password (secureJsonData.cacheRedisPassword)',
+      })
+      .refine((text) => text === '' || text.includes('@') || (parseRedisAddresses(text)?.length ?? 0) > 0, {
+        message: 'expected host:port, or a comma-separated list of them for a cluster or Sentinels (e.g. redis-1:6379, redis-2:6379); rediss:// in front for TLS',
       })
       .optional(),
-    cacheRedisCluster: z.boolean().optional(),
-    cacheRedisTls: z.boolean().optional(),
+    cacheRedisCluster: z.boolean({ error: 'expected true or false' }).optional(),
+    /** TLS to Redis (rediss:// addresses turn it on too); the server certificate is verified against the system roots or the CA below */
+    cacheRedisTls: z.boolean({ error: 'expected true or false' }).optional(),
+    /** accept any server certificate (testing only); never on unless set */
+    cacheRedisTlsSkipVerify: z.boolean({ error: 'expected true or false' }).optional(),
+    /** verify the server against secureJsonData.cacheRedisTlsCACert instead of the system roots */
+    cacheRedisTlsWithCACert: z.boolean({ error: 'expected true or false' }).optional(),
+    /** present a client certificate (secureJsonData.cacheRedisTlsClientCert / cacheRedisTlsClientKey): Redis' tls-auth-clients */
+    cacheRedisTlsAuth: z.boolean({ error: 'expected true or false' }).optional(),
+    /** the name the server certificate must carry (and SNI), when it is not the address' host */
+    cacheRedisTlsServerName: z
+      .string({ error: 'expected a host name as text' })
+      .trim()
+      .refine((text) => text === '' || /^[A-Za-z0-9.*-]+$/.test(text), { message: 'expected a host name such as redis.example.com' })
+      .optional(),
+    /**
+     * Redis Sentinel: the name of the master set (sentinel.conf's `sentinel monitor <name> ...`); when
+     * set, cacheRedisAddress lists the Sentinels (default port 26379) and Encore asks them for the master.
+     */
+    cacheRedisSentinelMaster: z
+      .string({ error: 'expected the master name as text' })
+      .trim()
+      .refine((text) => text === '' || /^[A-Za-z0-9._-]+$/.test(text), { message: 'expected a master name such as mymaster (letters, digits, . _ -)' })
+      .optional(),
     /** Redis ACL user (Redis 6+); the password is secureJsonData.cacheRedisPassword */
     cacheRedisUser: z.string().trim().optional(),
     cacheRedisDb: z.number().int().min(0).max(15).optional(),
@@ -142,6 +200,15 @@ export const dataSourceOptionsSchema = z
     if (options.cacheMode === 'redis' && (options.cacheRedisAddress ?? '').trim() === '') {
       ctx.addIssue({ code: 'custom', path: ['cacheRedisAddress'], message: 'required when cacheMode is "redis"; expected host:port, e.g. redis:6379' });
     }
+    const tlsProblem = redisTlsProblem(options);
+    if (tlsProblem) ctx.addIssue({ code: 'custom', path: ['cacheRedisAddress'], message: tlsProblem });
+    if (options.cacheRedisSentinelMaster && options.cacheRedisCluster) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cacheRedisSentinelMaster'],
+        message: 'a Redis Cluster has no Sentinels; clear the Sentinel master name or turn Redis Cluster off',
+      });
+    }
   });
 
 export type DataSourceOptions = z.infer<typeof dataSourceOptionsSchema>;
@@ -164,6 +231,13 @@ export const SECURE_KEYS = {
   cacheRedisPassword: 'cacheRedisPassword',
   /** secret the Redis cache keys and encrypts its values with (AES-256-GCM); at least 16 characters */
   cacheEncryptionKey: 'cacheEncryptionKey',
+  /** PEM CA certificate(s) the Redis server certificate is verified against (with cacheRedisTlsWithCACert) */
+  cacheRedisTlsCACert: 'cacheRedisTlsCACert',
+  /** PEM client certificate and key for Redis (with cacheRedisTlsAuth) */
+  cacheRedisTlsClientCert: 'cacheRedisTlsClientCert',
+  cacheRedisTlsClientKey: 'cacheRedisTlsClientKey',
+  /** password of the Redis Sentinels (sentinel.conf's requirepass), when they have one */
+  cacheRedisSentinelPassword: 'cacheRedisSentinelPassword',
 } as const;
 
 export type SecureKey = keyof typeof SECURE_KEYS;

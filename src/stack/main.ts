@@ -47,7 +47,10 @@ function describe(stack: Stack): string[] {
   }
   lines.push(`  collector token: ${stack.temporary ? stack.token : `in ${stack.dataDir}/collector-token`}`);
   lines.push(`  logs: ${stack.dataDir}/logs/<service>.log`);
-  lines.push(`No Grafana runs natively: point an Encore data source (sourceKind prometheus) at ${stack.urls.prometheus}.`);
+  // Nothing the native stack starts reads ENCORE_PROMETHEUS_URL (in compose only Grafana does,
+  // through provisioning/datasources): it is printed for a Grafana of one's own.
+  lines.push(`No Grafana runs natively: point an Encore data source (sourceKind prometheus) at ${stack.urls.prometheus},`);
+  lines.push(`or start a Grafana with provisioning/ and ENCORE_PROMETHEUS_URL=${stack.urls.prometheus} in its environment.`);
   lines.push('Ctrl-C stops everything.');
   return lines;
 }

@@ -15,6 +15,7 @@ import { checkHealthRequest, dataQuery, pluginContext, queryDataRequest, type Da
 import { sampleSum } from '../support/collector';
 import { FIXTURE_METRICS, startPrometheus, type PrometheusFixture } from '../support/prometheus';
 import { startRedis, startRedisCluster, type RedisFixture } from '../support/redis';
+import { until } from '../support/until';
 
 const MINUTE = 60_000;
 const CACHE_KEY = 'integration-test-cache-key-0123456789';
@@ -83,16 +84,6 @@ async function health(h: PluginHost, datasource: DataSourceInput) {
 }
 
 const values = (frames: Frame[]) => frames.map((f) => ({ labels: f.fields[1]?.labels, values: f.fields[1]?.values }));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('results cache in memory (the default)', () => {
   it('answers a repeated query without Prometheus, with the same frames', async () => {

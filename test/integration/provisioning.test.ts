@@ -15,10 +15,11 @@ import { launchPlugin, type PluginHost } from '../harness/grafana-host';
 import { dataQuery, queryDataRequest } from '../harness/plugin-context';
 import type { DataResponse } from '../harness/wire';
 import { effectiveStatus } from '../support/kpi-answers';
-import { alertabilityProblems, alertSeries, evaluateRule, EXPRESSION_UID, type AlertSeries } from '../support/provisioning/alert-eval';
+import { evaluateRule } from '../support/provisioning/alert-eval';
 import { allPanels } from '../support/provisioning/dashboard-schema';
 import { loadProvisioning } from '../support/provisioning/files';
 import { interpolateAsDashboard } from '../support/provisioning/queries';
+import { queryRule } from '../support/provisioning/rule-run';
 import { dataSourceInput, startProvisioningStack, type ProvisioningStack } from '../support/provisioning/stack';
 
 let stack: ProvisioningStack;
@@ -45,40 +46,12 @@ describe('provisioned alert rules on the stack', () => {
 
   for (const rule of rules) {
     it(`${rule.title}: alertable frames and a state per instance`, async (t) => {
-      const env = stack.env;
-      const queries = rule.data.filter((q) => q.datasourceUid !== EXPRESSION_UID);
-      const uids = new Set(queries.map((q) => q.datasourceUid));
-      const series = new Map<string, AlertSeries[]>();
-      // Grafana sends a rule's queries of one data source in one request, from the service identity.
-      for (const uid of uids) {
-        const now = Date.now();
-        const mine = queries.filter((q) => q.datasourceUid === uid);
-        const request = queryDataRequest({
-          context: { datasource: dataSourceInput(uid, env), user: null },
-          headers: { FromAlert: 'true' },
-          queries: mine.map((q) => {
-            const model = q.model as { intervalMs?: number; maxDataPoints?: number };
-            const range = q.relativeTimeRange ?? { from: 600, to: 0 };
-            return dataQuery({
-              refId: q.refId,
-              json: model,
-              queryType: q.queryType ?? '',
-              datasourceUid: uid,
-              timeRange: { from: now - range.from * 1000, to: now - range.to * 1000 },
-              intervalMS: model.intervalMs ?? 1000,
-              maxDataPoints: model.maxDataPoints ?? 43_200,
-            });
-          }),
-        });
-        const { responses } = await host.queryData(request);
-        for (const q of mine) {
-          const frames = decode(responses[q.refId], `${rule.uid} ${q.refId}`);
-          assert.deepEqual(alertabilityProblems(frames), [], `${rule.uid} ${q.refId}: frames Grafana alerting cannot read`);
-          const found = alertSeries(frames);
-          assert.ok(found.length > 0, `${rule.uid} ${q.refId}: at least one series on the stack's data`);
-          for (const s of found) assert.ok(s.values.some((v) => v !== null && Number.isFinite(v)), `${rule.uid} ${q.refId} ${JSON.stringify(s.labels)}: a finite number`);
-          series.set(q.refId, found);
-        }
+      // As Grafana evaluates it now: each data source's queries in one request, from the service
+      // identity (rule-run.ts); an error answer or frames alerting cannot read fail there.
+      const { series } = await queryRule(host, rule, stack.env, Date.now());
+      for (const [refId, found] of series) {
+        assert.ok(found.length > 0, `${rule.uid} ${refId}: at least one series on the stack's data`);
+        for (const s of found) assert.ok(s.values.some((v) => v !== null && Number.isFinite(v)), `${rule.uid} ${refId} ${JSON.stringify(s.labels)}: a finite number`);
       }
       const results = evaluateRule(rule, series);
       const states = results.get(rule.condition) ?? [];

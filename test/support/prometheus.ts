@@ -8,7 +8,7 @@
  * process however that ends (even SIGKILL): no orphans on a developer machine or CI.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findFreePort } from '../../src/stack/ports';
 import { supervise } from '../../src/stack/supervise';
+import { makeTestCertificates, type FixtureTls } from './tls-certs';
 
 export { findFreePort };
 
@@ -136,63 +137,10 @@ const FIXTURE_PASSWORD_BCRYPT = '$2b$04$vbsDOYE8gq6wNEd7LDU24eHvwaXPV8ITivXGgAmd
 /** A name only the server certificate knows, to test serverName against a 127.0.0.1 URL. */
 export const FIXTURE_TLS_SERVER_NAME = 'prometheus.test';
 
-export interface FixtureTls {
-  caCert: string;
-  /** a client certificate and key signed by caCert (for mutual TLS) */
-  clientCert: string;
-  clientKey: string;
-  /** a CA that did not sign anything the server uses */
-  otherCaCert: string;
-}
-
-const CA_CONFIG = `[req]
-distinguished_name = dn
-prompt = no
-x509_extensions = ca
-[dn]
-CN = Encore test CA
-[ca]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-`;
-const LEAF_CONFIG = `[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = encore-test-leaf
-[server]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
-subjectAltName = IP:127.0.0.1,DNS:localhost,DNS:${FIXTURE_TLS_SERVER_NAME}
-[client]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = clientAuth
-`;
+export type { FixtureTls } from './tls-certs';
 
 async function makeCertificates(dir: string): Promise<{ files: Record<'ca' | 'serverCert' | 'serverKey', string>; tls: FixtureTls }> {
-  const path = (name: string) => join(dir, name);
-  writeFileSync(path('ca.cnf'), CA_CONFIG);
-  writeFileSync(path('leaf.cnf'), LEAF_CONFIG);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const newCa = (name: string) =>
-    run('openssl', ['req', '-x509', ...ec, '-config', path('ca.cnf'), '-keyout', path(`${name}.key`), '-out', path(`${name}.crt`), '-days', '2']);
-  await newCa('ca');
-  await newCa('other-ca');
-  for (const leaf of ['server', 'client']) {
-    await run('openssl', ['req', '-new', ...ec, '-config', path('leaf.cnf'), '-keyout', path(`${leaf}.key`), '-out', path(`${leaf}.csr`)]);
-    await run('openssl', [
-      'x509', '-req', '-in', path(`${leaf}.csr`), '-CA', path('ca.crt'), '-CAkey', path('ca.key'), '-set_serial', leaf === 'server' ? '2' : '3',
-      '-days', '2', '-extfile', path('leaf.cnf'), '-extensions', leaf, '-out', path(`${leaf}.crt`),
-    ]);
-  }
-  const read = (name: string) => readFileSync(path(name), 'utf8');
-  return {
-    files: { ca: path('ca.crt'), serverCert: path('server.crt'), serverKey: path('server.key') },
-    tls: { caCert: read('ca.crt'), clientCert: read('client.crt'), clientKey: read('client.key'), otherCaCert: read('other-ca.crt') },
-  };
+  return makeTestCertificates(dir, [FIXTURE_TLS_SERVER_NAME]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,8 +157,15 @@ export interface PrometheusFixtureOptions {
   scrapeTargets?: string[];
   /** more OpenMetrics files to backfill (e.g. the simulator's), each with promtool */
   openMetricsFiles?: string[];
+  /**
+   * TSDB directories already filled by promtool (e.g. by the simulator's --promtool-data): their
+   * blocks are moved into this Prometheus' data directory before it starts
+   */
+  blockDirs?: string[];
   /** how far back Prometheus keeps data (default: Prometheus' 15 days); backfills older than it are dropped */
   retention?: string;
+  /** --web.enable-admin-api, e.g. to delete samples (deleteSamples) */
+  adminApi?: boolean;
 }
 
 export interface PrometheusFixture {
@@ -266,6 +221,10 @@ export async function startPrometheus(options: PrometheusFixtureOptions = {}): P
     for (const file of options.openMetricsFiles ?? []) {
       await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', file, dataDir], { maxBuffer: 64 * 1024 * 1024 });
     }
+    for (const from of options.blockDirs ?? []) {
+      // A block is a directory named by its ULID (26 characters of Crockford base32).
+      for (const entry of readdirSync(from)) if (/^[0-9A-HJKMNP-TV-Z]{26}$/.test(entry)) renameSync(join(from, entry), join(dataDir, entry));
+    }
     const scrape = options.scrapeTargets?.length
       ? `scrape_configs:\n  - job_name: encore\n    scrape_interval: 1s\n    static_configs:\n      - targets: [${options.scrapeTargets.map((t) => `'${t}'`).join(', ')}]\n`
       : '';
@@ -293,6 +252,7 @@ export async function startPrometheus(options: PrometheusFixtureOptions = {}): P
         `--storage.tsdb.path=${dataDir}`,
         `--web.listen-address=127.0.0.1:${port}`,
         ...(options.retention ? [`--storage.tsdb.retention.time=${options.retention}`] : []),
+        ...(options.adminApi ? ['--web.enable-admin-api'] : []),
         ...(web.length > 0 ? [`--web.config.file=${join(dir, 'web.yml')}`] : []),
       ];
       const proc = launch(args, dir);
@@ -379,4 +339,15 @@ function probe(url: string, options: PrometheusFixtureOptions, tls: FixtureTls |
     req.setTimeout(2000, () => req.destroy(new Error('probe timed out')));
     req.on('error', reject);
   });
+}
+
+/**
+ * Deletes the samples of the series matching `selector` between two times (epoch ms, inclusive),
+ * through the admin API (a Prometheus started with `adminApi`): what Prometheus holds when its
+ * scrapes of those series failed meanwhile. Queries see the hole at once.
+ */
+export async function deleteSamples(prometheus: Pick<PrometheusFixture, 'url'>, selector: string, fromMs: number, toMs: number): Promise<void> {
+  const params = new URLSearchParams({ 'match[]': selector, start: String(fromMs / 1000), end: String(toMs / 1000) });
+  const response = await fetch(`${prometheus.url}/api/v1/admin/tsdb/delete_series?${params}`, { method: 'POST' });
+  if (response.status !== 204) throw new Error(`delete_series ${selector}: HTTP ${response.status} ${await response.text()}`);
 }

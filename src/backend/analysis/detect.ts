@@ -4,6 +4,7 @@ import { LEARNING_Z, type Algorithm, type ConcreteAlgorithm } from './detectors/
 import type { Grid } from './grid';
 import { selectInPlace } from './robust';
 import { bandZ, DEFAULT_SENSITIVITY, FLAG_SCORE, scoreOf, type Direction } from './score';
+import { persistenceFactor, ShiftSums, shiftStart } from './shift';
 
 /**
  * Anomaly detection on one regular series: a detector's baseline (expected value and scale per
@@ -29,6 +30,11 @@ export interface DetectOptions {
   historyPoints?: number;
   /** 1 = inside a data-quality failure: not learned from, never flagged */
   dataIssues?: Uint8Array;
+  /**
+   * Also flag sustained shifts too small for the band (shift.ts; default true). Off where the
+   * residuals carry small sustained offsets by construction, such as positions among peers.
+   */
+  sustainedShifts?: boolean;
 }
 
 export interface Detection {
@@ -37,12 +43,21 @@ export interface Detection {
   periodPoints?: number;
   /** band half-width in scales */
   bandZ: number;
+  /**
+   * how much the history's residuals run in streaks (shift.ts persistenceFactor; 1 for
+   * independent ones); NaN when no shift is reported: the history is too short to tell, or
+   * sustainedShifts is off
+   */
+  persistence: number;
   expected: Float64Array;
   lower: Float64Array;
   upper: Float64Array;
-  /** 0..1, FLAG_SCORE at the band edge; 0 where nothing was expected or the point is a data issue */
+  /**
+   * 0..1, FLAG_SCORE at the band edge or at a sustained shift's limit; 0 where nothing was
+   * expected, the value is missing or the point is a data issue
+   */
   score: Float64Array;
-  /** 1 = anomalous (outside the band, in the chosen direction, for the minimum duration) */
+  /** 1 = anomalous (outside the band or in a sustained shift, in the chosen direction, for the minimum duration) */
   anomaly: Uint8Array;
 }
 
@@ -98,6 +113,13 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   // runner and the benchmark (tsx) every read of one is a getter call.
   const scoreAt = scoreOf;
   const flagScore = FLAG_SCORE;
+  // Sustained shifts too small for the band (shift.ts), on the same residuals the band sees.
+  const shiftFrom = shiftStart(DETECTORS[algorithm].warmupPoints(stepMs, periodPoints), decisionEnd);
+  const persistence =
+    options.sustainedShifts === false ? NaN : persistenceFactor((i) => (issues !== undefined && issues[i] === 1 ? NaN : (values[i]! - expected[i]!) / (scale[i]! * tail)), shiftFrom, decisionEnd);
+  const sums = new ShiftSums(persistence, zBand);
+  const limit = sums.limit;
+  /** consecutive anomalous points; a point without a value neither extends nor ends a run */
   let run = 0;
   for (let i = 0; i < n; i++) {
     const e = expected[i]!;
@@ -106,15 +128,26 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
     lower[i] = e - zBand * s;
     upper[i] = e + zBand * s;
     const x = values[i]!;
-    let z = (x - e) / s;
+    // Missing values and data issues say nothing either way: no score, and a run goes on past them.
+    if (x !== x || (issues !== undefined && issues[i] === 1)) continue;
+    const residual = (x - e) / s;
+    let z = residual;
     if (direction === 'up') z = z > 0 ? z : 0;
     else if (direction === 'down') z = z < 0 ? -z : 0;
-    const points = issues !== undefined && issues[i] === 1 ? 0 : scoreAt(z, zBand);
+    let points = scoreAt(z, zBand);
+    if (i >= shiftFrom) sums.add(residual);
+    // A point is part of a shift on its own side of the expected value, in the chosen direction.
+    const sustained = residual > 0 ? (direction === 'down' ? 0 : sums.up) : residual < 0 ? (direction === 'up' ? 0 : sums.down) : 0;
+    // A shift scores like a point that far beyond the band: 0.9 at the limit, more above it.
+    if (sustained > limit) {
+      const shifted = scoreAt((sustained / limit) * zBand, zBand);
+      if (shifted > points) points = shifted;
+    }
     score[i] = points;
     run = points >= flagScore ? run + 1 : 0;
     anomaly[i] = run >= minDuration ? 1 : 0;
   }
-  return { algorithm, periodPoints, bandZ: zBand, expected, lower, upper, score, anomaly };
+  return { algorithm, periodPoints, bandZ: zBand, persistence, expected, lower, upper, score, anomaly };
 }
 
 /** The 90th and 99th percentiles of |z| for normal data. */

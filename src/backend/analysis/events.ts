@@ -71,8 +71,10 @@ export function anomalyEvents(grid: Grid, detection: Detection, options: EventOp
       points: run.points,
     };
   };
-  for (let i = 0; i < anomaly.length; i++) {
-    if (anomaly[i] !== 1) continue;
+  // Flagged points are visited one run at a time: between runs the (native) search skips the
+  // unflagged ones, which are nearly all of them.
+  const nextFlagged = (i: number) => (anomaly[i + 1] === 1 ? i + 1 : anomaly.indexOf(1, i + 1));
+  for (let i = firstScanned(anomaly, options.fromIndex ?? 0, mergeGap); i >= 0; i = nextFlagged(i)) {
     if (open && i - open.end > mergeGap + 1) close();
     if (!open) {
       // The event starts where the run left the band, before the minimum duration was reached.
@@ -87,6 +89,22 @@ export function anomalyEvents(grid: Grid, detection: Detection, options: EventOp
   }
   close();
   return events;
+}
+
+/**
+ * Where the scan can start and find the same events: at the first flagged point of the chain
+ * (flagged points at most mergeGap apart) that holds the first flag at or after `fromIndex`.
+ * Every chain before it ends before `fromIndex`, so its event is left out anyway, and it leaves
+ * nothing the events after it depend on. -1 when nothing is flagged there.
+ */
+function firstScanned(anomaly: Uint8Array, fromIndex: number, mergeGap: number): number {
+  // A NaN gap merges everything into one chain, and a start that is not past 0 skips nothing.
+  if (!(fromIndex > 0) || mergeGap !== mergeGap) return anomaly.indexOf(1);
+  const first = anomaly.indexOf(1, Math.floor(fromIndex));
+  if (first < 0) return -1;
+  let start = first;
+  for (let j = first - 1; j >= 0 && start - j <= mergeGap + 1; j--) if (anomaly[j] === 1) start = j;
+  return start;
 }
 
 function impactOf(direction: 'up' | 'down', good: GoodDirection | undefined): Impact {

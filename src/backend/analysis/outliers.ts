@@ -103,6 +103,10 @@ export function detectOutliers(series: readonly Grid[], options: OutlierOptions 
         direction: options.direction,
         minDurationPoints: options.minDurationPoints,
         historyPoints: options.historyPoints,
+        // When one series departs, the centre fitted to its peers leans a little its way, and the
+        // others' positions shift slightly the other way for as long as it lasts: a sustained
+        // shift by construction, not news of theirs.
+        sustainedShifts: false,
       },
     );
     const back = (offset: Float64Array): Float64Array => {

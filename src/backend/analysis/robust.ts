@@ -1,6 +1,7 @@
 /**
- * Robust statistics shared by the detectors and the checks: medians that ignore NaN, and the
- * constants that turn MAD and mean absolute deviation into standard-deviation equivalents.
+ * Robust statistics shared by the detectors and the checks: medians that ignore NaN, the MAD of
+ * values kept sorted (nearestRun, madOfRun), and the constants that turn MAD and mean absolute
+ * deviation into standard-deviation equivalents.
  */
 
 /** MAD x 1.4826 estimates the standard deviation of normal data. */
@@ -53,16 +54,36 @@ function middleOfFour(a: number, b: number, c: number, d: number): number {
 }
 
 function medianOfFewer(a: number, b: number, c: number, d: number): number {
-  // The present values (at most three) moved to the front, in order.
-  if (a !== a) [a, b, c, d] = [b, c, d, NaN];
-  if (a !== a) [a, b, c] = [b, c, NaN];
-  if (a !== a) [a, b] = [b, NaN];
-  if (b !== b) [b, c, d] = [c, d, NaN];
-  if (b !== b) [b, c] = [c, NaN];
-  if (c !== c) c = d;
-  if (b !== b) return a;
-  if (c !== c) return (a + b) / 2;
-  return middleOfThree(a, b, c);
+  // The present values (at most three) in order, counted: no array, as this runs once per
+  // point for the first cycles of a seasonal baseline.
+  let first = NaN;
+  let second = NaN;
+  let third = NaN;
+  let count = 0;
+  if (a === a) {
+    first = a;
+    count = 1;
+  }
+  if (b === b) {
+    if (count === 0) first = b;
+    else second = b;
+    count++;
+  }
+  if (c === c) {
+    if (count === 0) first = c;
+    else if (count === 1) second = c;
+    else third = c;
+    count++;
+  }
+  if (d === d) {
+    if (count === 0) first = d;
+    else if (count === 1) second = d;
+    else third = d;
+    count++;
+  }
+  if (count < 2) return first;
+  if (count === 2) return (first + second) / 2;
+  return middleOfThree(first, second, third);
 }
 
 function middleOfThree(a: number, b: number, c: number): number {
@@ -155,22 +176,32 @@ export function despike(values: Float64Array, halfWidth: number, k = 6): Float64
   const width = 2 * halfWidth + 1;
   // The window's values (NaN left out) kept sorted as it slides: one value in and one out per
   // point, instead of a sort of the whole window per point.
-  const sorted = new Float64Array(width + 1);
+  const sorted = new Float64Array(width);
   let size = 0;
   const window = new Float64Array(width);
   const deviations = new Float64Array(width);
+  /** where the run of values nearest the center started for the last point (see nearestRun) */
+  let run = 0;
   for (let j = 0; j < halfWidth && j < n; j++) if (values[j] === values[j]) size = insertSorted(sorted, size, values[j]!);
   for (let i = 0; i < n; i++) {
-    const incoming = i + halfWidth;
-    if (incoming < n && values[incoming] === values[incoming]) size = insertSorted(sorted, size, values[incoming]!);
-    const outgoing = i - halfWidth - 1;
-    if (outgoing >= 0 && values[outgoing] === values[outgoing]) size = removeSorted(sorted, size, values[outgoing]!);
+    const incoming = i + halfWidth < n ? values[i + halfWidth]! : NaN;
+    const outgoing = i > halfWidth ? values[i - halfWidth - 1]! : NaN;
+    // One value in and one out is one slide between their places; equal values are
+    // interchangeable here (a zero's sign matters only to the exact path below, which does not
+    // read this order).
+    if (incoming === incoming) {
+      if (outgoing === outgoing) replaceSorted(sorted, size, outgoing, incoming);
+      else size = insertSorted(sorted, size, incoming);
+    } else if (outgoing === outgoing) {
+      size = removeSorted(sorted, size, outgoing);
+    }
     if (size < 3) continue;
     const mid = size >> 1;
     let center = size & 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
     let spread: number;
     if (center !== 0 && Number.isFinite(center) && Number.isFinite(sorted[0]!) && Number.isFinite(sorted[size - 1]!)) {
-      spread = MAD_TO_SD * sortedMad(sorted, size, center);
+      run = nearestRun(sorted, size, center, run);
+      spread = MAD_TO_SD * madOfRun(sorted, size, center, run);
     } else {
       // A zero center (whose sign the order of 0 and -0 decides) or infinities (whose deviations
       // may be NaN, which the sort then places): as a sort of the window in order has them.
@@ -205,30 +236,70 @@ function removeSorted(sorted: Float64Array, size: number, value: number): number
   return size - 1;
 }
 
-/**
- * The median distance of sorted finite values from `center`, without sorting the distances:
- * below and above the center they are two ascending runs, merged outwards up to the middle.
- */
-function sortedMad(sorted: Float64Array, count: number, center: number): number {
-  let above = 0;
-  while (above < count && sorted[above]! < center) above++;
-  let below = above - 1;
-  const mid = count >> 1;
-  let previous = 0;
-  let current = 0;
-  for (let taken = 0; taken <= mid; taken++) {
-    previous = current;
-    const down = below >= 0 ? center - sorted[below]! : Infinity;
-    const up = above < count ? sorted[above]! - center : Infinity;
-    if (down < up) {
-      current = down;
-      below--;
-    } else {
-      current = up;
-      above++;
-    }
+/** Replaces one value equal to `leaving` by `value` in the first `size` sorted values. */
+function replaceSorted(sorted: Float64Array, size: number, leaving: number, value: number): void {
+  let j = 0;
+  while (sorted[j] !== leaving) j++;
+  // Slide the values between the two places one step towards the gap.
+  while (j + 1 < size && sorted[j + 1]! < value) {
+    sorted[j] = sorted[j + 1]!;
+    j++;
   }
-  return count & 1 ? current : (previous + current) / 2;
+  while (j > 0 && sorted[j - 1]! > value) {
+    sorted[j] = sorted[j - 1]!;
+    j--;
+  }
+  sorted[j] = value;
+}
+
+/**
+ * For the MAD of the first `size` sorted values about `center`, without computing the distances:
+ * the values nearest the center are a run of the sorted ones, so the k smallest distances are
+ * those of the run of k values that fits closest around it, here the ceil(size / 2) whose
+ * farthest is the middle distance (madOfRun). Where that run starts: a run is too far down while
+ * the value after it is nearer the center than its first one, which holds for every start below
+ * the answer and none from it on. A window that slid or was refreshed has its run near where it
+ * was, so the search walks a few steps from `from` (the previous answer) before a binary search
+ * over what is left: any `from` gives the same answer, a good one saves the search. The values
+ * and the center must be finite.
+ */
+export function nearestRun(sorted: Float64Array, size: number, center: number, from: number): number {
+  const count = (size >> 1) + (size & 1);
+  let lo = 0;
+  let hi = size - count;
+  let guess = from < 0 ? 0 : from < hi ? from : hi;
+  for (let step = 0; step < RUN_WALK_STEPS && lo < hi; step++) {
+    if (guess < hi && center - sorted[guess]! > sorted[guess + count]! - center) lo = ++guess;
+    else if (guess > lo && !(center - sorted[guess - 1]! > sorted[guess - 1 + count]! - center)) hi = --guess;
+    else lo = hi = guess;
+  }
+  while (lo < hi) {
+    const first = (lo + hi) >> 1;
+    if (center - sorted[first]! > sorted[first + count]! - center) lo = first + 1;
+    else hi = first;
+  }
+  return lo;
+}
+
+/** Steps walked from the previous run before the binary search takes over. */
+const RUN_WALK_STEPS = 4;
+
+/**
+ * The MAD from the run nearestRun found: the farthest of the run is the middle distance; for an
+ * even count the next one is just outside the run. Distances are read as differences, c - x
+ * below the center and x - c above it: exactly |x - c| (a rounded difference only changes sign
+ * with the order of its operands), and never negative where they are used.
+ */
+export function madOfRun(sorted: Float64Array, size: number, center: number, first: number): number {
+  const count = (size >> 1) + (size & 1);
+  const last = first + count - 1;
+  const low = center - sorted[first]!;
+  const high = sorted[last]! - center;
+  const kth = low > high ? low : high;
+  if (size & 1) return kth;
+  const below = first > 0 ? center - sorted[first - 1]! : Infinity;
+  const above = last + 1 < size ? sorted[last + 1]! - center : Infinity;
+  return (kth + (below < above ? below : above)) / 2;
 }
 
 function sortedMedian(values: Float64Array, count: number): number {

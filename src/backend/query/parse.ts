@@ -26,13 +26,39 @@ export interface ParsedQuery {
 const DEFAULT_MAX_DATA_POINTS = 100;
 const DEFAULT_INTERVAL_MS = 1000;
 
+/**
+ * The validated query models of recent queries, by refId, queryType and JSON text: a dashboard
+ * sends the same panel queries on every refresh (only the time range, which is not part of the
+ * JSON, moves), and the schema check is the largest cost of a cached answer after the transport.
+ * The models are frozen: shared between requests, nobody may change them.
+ */
+const MEMO_ENTRIES = 1024;
+/** Longer query texts are validated every time: the memo stays within a few MiB. */
+const MEMO_MAX_TEXT = 4096;
+const models = new Map<string, EncoreQuery>();
+
 export function parseDataQuery(wire: WireDataQuery): ParsedQuery {
   const refId = wire.refId || 'A';
-  let body: unknown = {};
   const bytes = wire.json;
-  if (bytes && bytes.length > 0) {
+  const text = bytes && bytes.length > 0 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : '';
+  if (text.length > MEMO_MAX_TEXT) return withRange(refId, validateModel(refId, text, wire.queryType), wire);
+  const key = `${refId}\u0000${wire.queryType ?? ''}\u0000${text}`;
+  let query = models.get(key);
+  if (query) {
+    models.delete(key);
+  } else {
+    query = deepFreeze(validateModel(refId, text, wire.queryType));
+    if (models.size >= MEMO_ENTRIES) models.delete(models.keys().next().value!);
+  }
+  models.set(key, query);
+  return withRange(refId, query, wire);
+}
+
+function validateModel(refId: string, text: string, wireQueryType: string | undefined): EncoreQuery {
+  let body: unknown = {};
+  if (text !== '') {
     try {
-      body = JSON.parse(Buffer.from(bytes).toString('utf8'));
+      body = JSON.parse(text);
     } catch {
       throw new QueryValidationError('query: expected a JSON object, got text that is not JSON');
     }
@@ -41,14 +67,23 @@ export function parseDataQuery(wire: WireDataQuery): ParsedQuery {
     throw new QueryValidationError('query: expected a JSON object');
   }
   const candidate: Record<string, unknown> = { ...(body as Record<string, unknown>), refId };
-  // Grafana copies the query's queryType into the DataQuery field; the JSON is the source of truth
-  // when both exist, the field fills in when the JSON has none (e.g. hand-written alert queries).
   if (candidate.queryType === undefined || candidate.queryType === '') {
-    candidate.queryType = wire.queryType ? wire.queryType : 'promql';
+    candidate.queryType = wireQueryType ? wireQueryType : 'promql';
   }
   const parsed = encoreQuerySchema.safeParse(candidate);
   if (!parsed.success) throw new QueryValidationError(describeIssues(parsed.error));
+  return parsed.data;
+}
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function withRange(refId: string, query: EncoreQuery, wire: WireDataQuery): ParsedQuery {
   const from = Number(wire.timeRange?.fromEpochMS ?? 0);
   const to = Number(wire.timeRange?.toEpochMS ?? 0);
   if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) {
@@ -56,5 +91,5 @@ export function parseDataQuery(wire: WireDataQuery): ParsedQuery {
   }
   const maxDataPoints = Number(wire.maxDataPoints ?? 0) > 0 ? Number(wire.maxDataPoints) : DEFAULT_MAX_DATA_POINTS;
   const intervalMs = Number(wire.intervalMS ?? 0) > 0 ? Number(wire.intervalMS) : DEFAULT_INTERVAL_MS;
-  return { refId, query: parsed.data, from, to, intervalMs, maxDataPoints };
+  return { refId, query, from, to, intervalMs, maxDataPoints };
 }

@@ -1,4 +1,4 @@
-import { dataSourceOptionsSchema, scrapeIntervalMs } from '../../common/settings';
+import { scrapeIntervalMs } from '../../common/settings';
 import type { PluginContext } from '../grafana/context';
 import type { Frame } from '../grafana/frames/frame';
 import type { Logger } from '../grafana/logger';
@@ -9,7 +9,7 @@ import { tailStepMs as planTailStep } from '../streaming/tail';
 import { tailChannelPath } from '../streaming/tail-path';
 import { writeAudit, type AuditOutcome } from '../security/audit';
 import { describeFailure, type QueryFailure } from './failure';
-import { QueryGuard, type RateLimiter } from './limits';
+import { LimitError, parseDataSourceOptions, QueryGuard, type RateLimiter } from './limits';
 import { parseDataQuery, type ParsedQuery, type WireDataQuery } from './parse';
 import { needsAnalysis, runAnalysed } from './analysis/run';
 import { qualityNotices, runQualityChecks } from './analysis/quality';
@@ -139,7 +139,7 @@ export async function runQuery(
     guard.checkRange(parsed);
     const source = guard.wrap(deps.sources.forSettings(ctx.dataSource));
     sourceKind = source.kind;
-    const options = dataSourceOptionsSchema.safeParse(ctx.dataSource?.jsonData ?? {});
+    const options = parseDataSourceOptions(ctx.dataSource?.jsonData);
     const scrapeMs = scrapeIntervalMs(options.success ? options.data : {});
     const nowMs = (deps.now ?? Date.now)();
     const cached = cacheFor(ctx, deps);
@@ -170,8 +170,10 @@ export async function runQuery(
     audit('ok', 200);
     return { refId, frames, ...(reused ? { shared: true } : {}) };
   } catch (error) {
-    const failure = namingExpr(describeFailure(guard ? guard.explain(error) : error), wroteExpr);
+    const explained = guard ? guard.explain(error) : error;
+    const failure = namingExpr(describeFailure(explained), wroteExpr);
     deps.metrics.queryErrors.inc({ kind: failure.kind });
+    if (explained instanceof LimitError) countRefusal(deps.metrics, ctx.dataSource?.uid ?? '', explained);
     deps.metrics.queryDuration.observe(
       { query_type: queryType, source: sourceKind, outcome: 'error' },
       (performance.now() - started) / 1000,
@@ -183,6 +185,12 @@ export async function runQuery(
   } finally {
     guard?.dispose();
   }
+}
+
+/** encore_query_rate_limited_total or encore_query_limit_refusals_total, by the limit's jsonData key. */
+function countRefusal(metrics: BackendMetrics, datasource: string, error: LimitError): void {
+  const counter = error.kind === 'rate_limited' ? metrics.limits.rateLimited : metrics.limits.refused;
+  counter.inc({ datasource, limit: error.limit });
 }
 
 /** A store's rejection of a PromQL expression the user wrote names the field, like every other bad input. */

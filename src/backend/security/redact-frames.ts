@@ -11,7 +11,22 @@ export function redactFrames(frames: Frame[], secrets: SecretRedactor): Frame[] 
   return frames.map((frame) => (frameHasSecret(frame, secrets) ? redactFrame(frame, secrets) : frame));
 }
 
+/**
+ * Frames found clean, with the secrets' generation they were checked against. The frames of a
+ * cached answer are shared and never modified, so each is scanned once per set of secrets rather
+ * than on every request that reuses it.
+ */
+const clean = new WeakMap<Frame, { redactor: SecretRedactor; generation: number }>();
+
 function frameHasSecret(frame: Frame, secrets: SecretRedactor): boolean {
+  const known = clean.get(frame);
+  if (known && known.redactor === secrets && known.generation === secrets.generation) return false;
+  const found = scanFrame(frame, secrets);
+  if (!found) clean.set(frame, { redactor: secrets, generation: secrets.generation });
+  return found;
+}
+
+function scanFrame(frame: Frame, secrets: SecretRedactor): boolean {
   const texts: string[] = [frame.name ?? '', JSON.stringify(frame.meta ?? {})];
   for (const field of frame.fields) {
     texts.push(field.name, JSON.stringify(field.labels ?? {}), JSON.stringify(field.config ?? {}));

@@ -25,6 +25,7 @@ export class SecretRedactor {
   private readonly scopes = new Map<string, string[]>();
   /** every value, longest first (so a secret containing another is replaced whole) */
   private all: string[] = [];
+  private version = 0;
 
   /** Remembers the secrets of a request's plugin context. Cheap when they are already known. */
   observe(ctx: PluginContext): void {
@@ -49,6 +50,12 @@ export class SecretRedactor {
     // Old settings versions stay for a while (answers to them may still be in flight); the map is bounded.
     while (this.scopes.size > MAX_SCOPES) this.scopes.delete(this.scopes.keys().next().value!);
     this.all = [...new Set([...this.scopes.values()].flat())].sort((a, b) => b.length - a.length);
+    this.version++;
+  }
+
+  /** Changes whenever the set of secrets does: a text found clean stays clean until then. */
+  get generation(): number {
+    return this.version;
   }
 
   get empty(): boolean {

@@ -1,42 +1,66 @@
 import { dataSourceOptionsSchema, type SourceKind } from '../../common/settings';
 import { describeIssues } from '../../common/validation';
 import { SettingsError, type DataSourceSettings } from '../grafana/context';
-import type { BackendMetrics } from '../metrics';
+import type { BackendMetrics, BreakerGaugeSample } from '../metrics';
 import { createDemoSource } from './demo/source';
 import { UpstreamError } from './errors';
-import { createPrometheusSource } from './prometheus/source';
+import { createPrometheusSource, type PrometheusSource } from './prometheus/source';
 import { prometheusConfigFromSettings } from './prometheus/config';
 import type { Source } from './source';
 
 /**
  * Maps a data source's settings to its Source, one instance per settings version (Grafana bumps
- * lastUpdatedMS on every save), so connection pools survive between requests.
+ * lastUpdatedMS on every save), so connection pools survive between requests. The live Prometheus
+ * sources feed the circuit-breaker gauge; their retries and breaker changes go to the counters,
+ * labelled with the data source uid and the upstream's URL.
  */
 export class SourceRegistry {
   private readonly instances = new Map<string, Source>();
+  private readonly upstreams = new Map<string, { datasource: string; source: PrometheusSource }>();
 
-  constructor(private readonly metrics: BackendMetrics) {}
+  constructor(private readonly metrics: BackendMetrics) {
+    metrics.resilience.observeBreakers(() => this.breakerStates());
+  }
 
   /** Throws SettingsError when the settings cannot be used. */
   forSettings(settings: DataSourceSettings | undefined): Source {
     const key = settings ? `${settings.uid}@${settings.lastUpdatedMS}` : 'no-datasource';
     const existing = this.instances.get(key);
     if (existing) return existing;
-    const source = instrument(this.build(settings), this.metrics);
+    const built = this.build(settings);
+    const source = instrument(built, this.metrics);
     // Older versions of the same data source are dropped so the map stays bounded.
     if (settings) {
-      for (const old of this.instances.keys()) if (old.startsWith(`${settings.uid}@`)) this.instances.delete(old);
+      for (const old of this.instances.keys()) {
+        if (!old.startsWith(`${settings.uid}@`)) continue;
+        this.instances.delete(old);
+        this.upstreams.delete(old);
+      }
     }
     this.instances.set(key, source);
+    if (settings && 'breakerSnapshot' in built) this.upstreams.set(key, { datasource: settings.uid, source: built });
     return source;
   }
 
-  private build(settings: DataSourceSettings | undefined): Source {
+  /** The breakers of the Prometheus sources in use, for encore_circuit_breaker_state. */
+  breakerStates(): BreakerGaugeSample[] {
+    return [...this.upstreams.values()].map(({ datasource, source }) => ({ datasource, upstream: source.url, state: source.breakerSnapshot().state }));
+  }
+
+  private build(settings: DataSourceSettings | undefined): Source | PrometheusSource {
     if (!settings) return createDemoSource();
     const parsed = dataSourceOptionsSchema.safeParse(settings.jsonData);
     if (!parsed.success) throw new SettingsError(`data source settings: ${describeIssues(parsed.error)}`);
     const kind: SourceKind = parsed.data.sourceKind ?? (settings.url.trim() !== '' ? 'prometheus' : 'demo');
-    return kind === 'demo' ? createDemoSource() : createPrometheusSource(prometheusConfigFromSettings(settings));
+    if (kind === 'demo') return createDemoSource();
+    const config = prometheusConfigFromSettings(settings);
+    const labels = { datasource: settings.uid, upstream: config.url };
+    const { resilience } = this.metrics;
+    return createPrometheusSource(config, {
+      retried: (reason) => resilience.retries.inc({ ...labels, reason }),
+      shortCircuited: () => resilience.shortCircuited.inc(labels),
+      breakerMoved: (to) => resilience.transitions.inc({ ...labels, to }),
+    });
   }
 }
 

@@ -1,9 +1,10 @@
 import type { ChangeEvent } from 'react';
 import { Field, FieldSet, InlineField, InlineSwitch, Input, RadioButtonGroup, SecretInput, Stack, Text } from '@grafana/ui';
-import { CACHE_DEFAULTS, CACHE_KEY_MIN_LENGTH, SECURE_KEYS, type CacheMode } from '../../common/settings';
+import { CACHE_DEFAULTS, CACHE_KEY_MIN_LENGTH, redisUsesTls, SECURE_KEYS, type CacheMode, type SecureKey } from '../../common/settings';
 import type { GroupedProblems } from '../problems';
 import type { SettingsField } from './problems';
 import { isSecretConfigured, withJsonData, withSecret, withSecretReset, type Settings } from './settings-edit';
+import { PemField } from './PemField';
 
 interface Props {
   settings: Settings;
@@ -25,7 +26,7 @@ const MODE_OPTIONS: Array<{ label: string; value: CacheMode; description: string
 export function CacheSection({ settings, onChange, problems }: Props) {
   const jsonData = settings.jsonData;
   const mode = jsonData.cacheMode ?? CACHE_DEFAULTS.mode;
-  const text = (key: 'cacheRedisAddress' | 'cacheRedisUser' | 'cacheSettledTtl' | 'cacheRecentTtl') => (e: ChangeEvent<HTMLInputElement>) =>
+  const text = (key: 'cacheRedisAddress' | 'cacheRedisUser' | 'cacheSettledTtl' | 'cacheRecentTtl' | 'cacheRedisTlsServerName' | 'cacheRedisSentinelMaster') => (e: ChangeEvent<HTMLInputElement>) =>
     onChange(withJsonData(settings, { [key]: e.currentTarget.value === '' ? undefined : e.currentTarget.value }));
   const number = (key: 'cacheRedisDb' | 'cacheMaxMemoryMB') => (e: ChangeEvent<HTMLInputElement>) =>
     onChange(withJsonData(settings, { [key]: e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value) }));
@@ -42,6 +43,20 @@ export function CacheSection({ settings, onChange, problems }: Props) {
       />
     </Field>
   );
+
+  const toggle = (key: 'cacheRedisTlsSkipVerify' | 'cacheRedisTlsWithCACert' | 'cacheRedisTlsAuth', label: string, tooltip: string) => (
+    <InlineField label={label} labelWidth={32} tooltip={tooltip} invalid={!!problems.fields[key]} error={problems.fields[key]}>
+      <InlineSwitch
+        aria-label={`Redis ${label}`}
+        value={jsonData[key] ?? false}
+        onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(withJsonData(settings, { [key]: e.currentTarget.checked }))}
+      />
+    </InlineField>
+  );
+  const pem = (secret: SecureKey, label: string, placeholder: string) => <PemField settings={settings} onChange={onChange} secret={secret} label={label} placeholder={placeholder} />;
+  // rediss:// addresses turn TLS on as the switch does; the switch shows it.
+  const tls = redisUsesTls(jsonData);
+  const sentinel = (jsonData.cacheRedisSentinelMaster ?? '') !== '';
 
   return (
     <FieldSet label="Cache">
@@ -84,13 +99,23 @@ export function CacheSection({ settings, onChange, problems }: Props) {
         {mode === 'redis' && (
           <>
             <Field
-              label="Redis address"
-              description="host:port, or for a Redis Cluster some of its nodes separated by commas"
+              label={sentinel ? 'Sentinel addresses' : 'Redis address'}
+              description={
+                sentinel
+                  ? 'The Sentinels, host:port separated by commas (port 26379 when left out); they name the master'
+                  : 'host:port (rediss://host:port for TLS), or for a Redis Cluster some of its nodes separated by commas'
+              }
               required
               invalid={!!problems.fields.cacheRedisAddress}
               error={problems.fields.cacheRedisAddress}
             >
-              <Input aria-label="Redis address" width={60} placeholder="redis:6379" value={jsonData.cacheRedisAddress ?? ''} onChange={text('cacheRedisAddress')} />
+              <Input
+                aria-label="Redis address"
+                width={60}
+                placeholder={sentinel ? 'sentinel-1:26379, sentinel-2:26379, sentinel-3:26379' : 'redis:6379'}
+                value={jsonData.cacheRedisAddress ?? ''}
+                onChange={text('cacheRedisAddress')}
+              />
             </Field>
             <InlineField label="Redis Cluster" labelWidth={32} tooltip="Connect to a Redis Cluster (the address lists seed nodes)">
               <InlineSwitch
@@ -99,13 +124,46 @@ export function CacheSection({ settings, onChange, problems }: Props) {
                 onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(withJsonData(settings, { cacheRedisCluster: e.currentTarget.checked }))}
               />
             </InlineField>
+            {!jsonData.cacheRedisCluster && (
+              <Field
+                label="Sentinel master"
+                description="With Redis Sentinel: the name of the master set (sentinel monitor <name> ...); the address then lists the Sentinels"
+                invalid={!!problems.fields.cacheRedisSentinelMaster}
+                error={problems.fields.cacheRedisSentinelMaster}
+              >
+                <Input aria-label="Sentinel master name" width={32} placeholder="mymaster" value={jsonData.cacheRedisSentinelMaster ?? ''} onChange={text('cacheRedisSentinelMaster')} />
+              </Field>
+            )}
+            {sentinel && secret(SECURE_KEYS.cacheRedisSentinelPassword, 'Sentinel password', 'Empty when the Sentinels need none (sentinel.conf requirepass)', false)}
             <InlineField label="TLS" labelWidth={32} tooltip="Connect with TLS (rediss), verifying the server certificate">
               <InlineSwitch
                 aria-label="Redis TLS"
-                value={jsonData.cacheRedisTls ?? false}
+                value={jsonData.cacheRedisTls ?? tls}
                 onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(withJsonData(settings, { cacheRedisTls: e.currentTarget.checked }))}
               />
             </InlineField>
+            {tls && (
+              <>
+                {toggle('cacheRedisTlsSkipVerify', 'Skip certificate verification', 'Accept any server certificate. Only for testing: it lets anyone on the path read and change the cache traffic.')}
+                {toggle('cacheRedisTlsWithCACert', 'With CA certificate', 'Verify the Redis server against your own certificate authority')}
+                {jsonData.cacheRedisTlsWithCACert && pem(SECURE_KEYS.cacheRedisTlsCACert, 'Redis CA certificate (PEM)', '-----BEGIN CERTIFICATE-----')}
+                {toggle('cacheRedisTlsAuth', 'With client certificate', 'Authenticate to Redis with a certificate (tls-auth-clients)')}
+                {jsonData.cacheRedisTlsAuth && (
+                  <>
+                    {pem(SECURE_KEYS.cacheRedisTlsClientCert, 'Redis client certificate (PEM)', '-----BEGIN CERTIFICATE-----')}
+                    {pem(SECURE_KEYS.cacheRedisTlsClientKey, 'Redis client key (PEM)', '-----BEGIN PRIVATE KEY-----')}
+                  </>
+                )}
+                <Field
+                  label="TLS server name"
+                  description="Name the Redis certificate must carry, when it is not the address' host"
+                  invalid={!!problems.fields.cacheRedisTlsServerName}
+                  error={problems.fields.cacheRedisTlsServerName}
+                >
+                  <Input aria-label="Redis TLS server name" width={40} placeholder="redis.example.com" value={jsonData.cacheRedisTlsServerName ?? ''} onChange={text('cacheRedisTlsServerName')} />
+                </Field>
+              </>
+            )}
             <Stack direction="row" gap={2} wrap="wrap">
               <Field label="User" description="ACL user (Redis 6 and later); empty: default" invalid={!!problems.fields.cacheRedisUser} error={problems.fields.cacheRedisUser}>
                 <Input aria-label="Redis user" width={24} autoComplete="off" value={jsonData.cacheRedisUser ?? ''} onChange={text('cacheRedisUser')} />

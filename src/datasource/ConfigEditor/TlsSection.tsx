@@ -1,9 +1,10 @@
 import type { ChangeEvent } from 'react';
-import { Field, FieldSet, InlineField, InlineSwitch, Input, SecretTextArea, Stack } from '@grafana/ui';
+import { Field, FieldSet, InlineField, InlineSwitch, Input, Stack } from '@grafana/ui';
 import { SECURE_KEYS, type SecureKey } from '../../common/settings';
 import type { GroupedProblems } from '../problems';
 import type { SettingsField } from './problems';
-import { isSecretConfigured, withJsonData, withSecret, withSecretReset, type Settings } from './settings-edit';
+import { withJsonData, type Settings } from './settings-edit';
+import { PemField } from './PemField';
 
 interface Props {
   settings: Settings;
@@ -15,21 +16,7 @@ interface Props {
 export function TlsSection({ settings, onChange, problems }: Props) {
   const { tlsSkipVerify = false, tlsAuthWithCACert = false, tlsAuth = false } = settings.jsonData;
 
-  const pem = (key: SecureKey, label: string, placeholder: string) => (
-    <Field label={label} required>
-      <SecretTextArea
-        aria-label={label}
-        rows={5}
-        cols={64}
-        spellCheck={false}
-        placeholder={placeholder}
-        isConfigured={isSecretConfigured(settings, key)}
-        value={settings.secureJsonData?.[key] ?? ''}
-        onChange={(e: ChangeEvent<HTMLTextAreaElement>) => onChange(withSecret(settings, key, e.currentTarget.value))}
-        onReset={() => onChange(withSecretReset(settings, key))}
-      />
-    </Field>
-  );
+  const pem = (secret: SecureKey, label: string, placeholder: string) => <PemField settings={settings} onChange={onChange} secret={secret} label={label} placeholder={placeholder} />;
 
   return (
     <FieldSet label="TLS">

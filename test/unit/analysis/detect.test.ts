@@ -63,6 +63,12 @@ function withIncidents(values: Float64Array): Float64Array {
 }
 
 const insideIncident = (i: number) => (i >= STEP_AT && i < STEP_AT + STEP_POINTS) || (i >= SPIKE_AT && i < SPIKE_AT + SPIKE_POINTS);
+/**
+ * The first points after the level shift ends: the sustained-shift test (shift.ts) may still
+ * report one whose residual lies on the shift's side while its evidence drains; not a clean point.
+ */
+const RECOVERY_POINTS = 3;
+const recovering = (i: number) => i >= STEP_AT + STEP_POINTS && i < STEP_AT + STEP_POINTS + RECOVERY_POINTS;
 
 describe('detect: incidents on a noisy week', () => {
   for (const algorithm of ALGORITHMS) {
@@ -85,7 +91,7 @@ describe('detect: incidents on a noisy week', () => {
       let clean = 0;
       let falseFlags = 0;
       for (let i = HISTORY; i < values.length; i++) {
-        if (insideIncident(i)) continue;
+        if (insideIncident(i) || recovering(i)) continue;
         clean++;
         falseFlags += detection.anomaly[i]!;
       }

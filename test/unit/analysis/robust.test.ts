@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { despike, MAD_TO_SD, median, medianBySelection, medianOfFour, selectInPlace } from '../../../src/backend/analysis/robust';
+import { despike, MAD_TO_SD, madOfRun, median, medianBySelection, medianOfFour, nearestRun, selectInPlace } from '../../../src/backend/analysis/robust';
 
 /*
  * The fast paths of robust.ts against the obvious implementations: a sort, and the Hampel filter
@@ -140,3 +140,19 @@ describe('despike', () => {
     for (let i = 0; i < values.length; i++) if (i !== 50) assert.equal(out[i], spiked[i], `point ${i} changed`);
   });
 });
+
+describe('nearestRun and madOfRun', () => {
+  it('give the median distance a sort of the distances gives, from any starting guess (property)', () => {
+    const finite = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -4, max: 4 }) }, { weight: 3, arbitrary: fc.double({ min: -1e300, max: 1e300, noNaN: true }) });
+    fc.assert(
+      fc.property(fc.array(finite, { minLength: 1, maxLength: 80 }), fc.option(finite, { nil: undefined }), fc.integer({ min: -5, max: 90 }), (values, around, from) => {
+        const sorted = Float64Array.from(values).sort();
+        const center = around ?? sortedMedian(values);
+        const want = sortedMedian(values.map((v) => Math.abs(v - center)));
+        assertSame(madOfRun(sorted, sorted.length, center, nearestRun(sorted, sorted.length, center, from)), want, `about ${center} of [${[...sorted].join(', ')}], from ${from}`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+

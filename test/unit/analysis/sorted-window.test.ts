@@ -5,13 +5,15 @@ import { SortedWindow } from '../../../src/backend/analysis/detectors/sorted-win
 
 /*
  * SortedWindow against the obvious implementation: keep the pushed values, take the last
- * `capacity` of them, sort, read the middle. The window's answers are as of the last refresh,
- * so the reference is taken at each refresh point.
+ * `capacity` of them, sort, read the middle, sort the deviations. The window's answers are as of
+ * the last refresh, so the reference is taken at each refresh point. mad() starts its search
+ * where the previous call ended, so the reference is checked on sequences of calls too.
  */
 
 function naiveMedian(values: readonly number[]): number {
   if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  // A numeric sort with NaN last (a deviation at infinity can be NaN).
+  const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
   return sorted.length & 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
@@ -160,5 +162,48 @@ describe('SortedWindow', () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it('mad() stays exact whatever the previous call left behind: centers and windows that jump (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.tuple(fc.array(value, { maxLength: 30 }), fc.array(fc.oneof(value, fc.constantFrom(Infinity, -Infinity)), { minLength: 1, maxLength: 4 })), { maxLength: 20 }),
+        (capacity, steps) => {
+          const window = new SortedWindow(capacity);
+          const pushed: number[] = [];
+          for (const [values, centers] of steps) {
+            for (const v of values) window.push(v);
+            pushed.push(...values);
+            window.refresh();
+            const last = pushed.slice(-capacity);
+            // The median first, as the detector asks, then centers anywhere.
+            for (const center of [window.median(), ...centers]) assertSame(window.mad(center), naiveMad(last, center), `MAD about ${center} of [${last.join(', ')}]`);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('mad() is exact on long windows that drift, as a rolling median sees them', () => {
+    let state = 3;
+    const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (const capacity of [24, 120, 721]) {
+      const window = new SortedWindow(capacity);
+      const pushed: number[] = [];
+      for (let i = 0; i < 4000; i++) {
+        // A daily-like swing, noise, ties and the odd spike.
+        const v = Math.round(100 + 40 * Math.sin(i / 200) + 6 * next()) + (next() < 0.01 ? 500 : 0);
+        window.push(v);
+        pushed.push(v);
+        if (i % 16 !== 15) continue;
+        window.refresh();
+        const last = pushed.slice(-capacity);
+        const median = window.median();
+        assertSame(median, naiveMedian(last), `median at ${i}`);
+        assertSame(window.mad(median), naiveMad(last, median), `MAD at ${i}, window ${capacity}`);
+      }
+    }
   });
 });

@@ -79,3 +79,18 @@ test('kpi errors name the field, the value and what was expected', () => {
   failsWith(kpi({ kpi: 'skip_rate', groupBy: ['market', 'market'] }), /^groupBy\.1: market is listed twice$/);
   failsWith(kpi({ kpi: 'skip_rate', groupBy: 'market' }), /^groupBy: expected a list of label names$/);
 });
+
+test('the validated model of a repeated query is reused (frozen), while the range and bad queries are read every time', () => {
+  const body = json({ queryType: 'kpi', kpi: 'rebuffering_ratio', groupBy: ['market'] });
+  const first = parseDataQuery({ refId: 'M', timeRange, json: body });
+  const again = parseDataQuery({ refId: 'M', timeRange: { fromEpochMS: '1700000060000', toEpochMS: '1700003660000' }, json: Buffer.from(body) });
+  assert.equal(again.query, first.query, 'one model for the same query text');
+  assert.equal(again.from, 1_700_000_060_000, 'the new range');
+  assert.ok(Object.isFrozen(first.query) && Object.isFrozen((first.query as { groupBy: string[] }).groupBy), 'shared models cannot be changed');
+  assert.throws(() => (first.query as { groupBy: string[] }).groupBy.push('tier'), TypeError);
+  const other = parseDataQuery({ refId: 'M', timeRange, json: json({ queryType: 'kpi', kpi: 'rebuffering_ratio', groupBy: ['platform'] }) });
+  assert.deepEqual((other.query as { groupBy: string[] }).groupBy, ['platform'], 'other text, other model');
+  assert.notEqual(parseDataQuery({ refId: 'N', timeRange, json: body }).query, first.query, 'the refId is part of the model');
+  for (let i = 0; i < 2; i++) failsWith({ refId: 'M', timeRange, json: json({ expr: '' }) }, /^expr: expected a PromQL expression/);
+  failsWith({ refId: 'M', timeRange: { fromEpochMS: '2', toEpochMS: '1' }, json: body }, /^timeRange: expected from <= to/);
+});

@@ -15,6 +15,7 @@ import {
   limitedSource,
   LimitError,
   limitsFromJsonData,
+  parseDataSourceOptions,
   QueryBudget,
   queryLimits,
   RateLimiter,
@@ -49,6 +50,17 @@ describe('settings: limits have defaults and are validated by the schema', () =>
     assert.equal(bad.success, false);
     const paths = bad.error!.issues.map((i) => i.path.join('.'));
     assert.deepEqual(new Set(paths), new Set(['maxSeries', 'maxQueryRange', 'rateLimitUserQps', 'retries']));
+  });
+
+  it('parses each settings content once: equal jsonData gives the same limits, a changed value new ones', () => {
+    const a = limitsFromJsonData({ maxSeries: 7, rateLimitUserQps: 3 });
+    assert.equal(limitsFromJsonData({ maxSeries: 7, rateLimitUserQps: 3 }), a, 'memoised by content, not by object');
+    const b = limitsFromJsonData({ maxSeries: 8, rateLimitUserQps: 3 });
+    assert.notEqual(b, a);
+    assert.equal(b.maxSeries, 8);
+    assert.equal(limitsFromJsonData({ maxSeries: 7, rateLimitUserQps: 3 }).maxSeries, 7);
+    assert.equal(limitsFromJsonData({ maxSeries: 'many' }), DEFAULT_LIMITS, 'settings that do not parse: the defaults');
+    assert.ok(!parseDataSourceOptions({ maxSeries: 'many' }).success, 'and the parse result says why');
   });
 
   it('turns a rate limit off with 0, and uses the defaults for settings that do not parse', () => {
@@ -268,6 +280,29 @@ describe('limits in the pipeline', () => {
       [200, 200, 429, 429],
     );
     assert.match(answers[2]!.failure!.message, /rateLimitUserQps = 1/);
+  });
+
+  it('counts each refusal by data source and limit: encore_query_limit_refusals_total and encore_query_rate_limited_total', async () => {
+    const own = createBackendMetrics();
+    const { deps } = pipelineDeps(new RateLimiter(() => 0));
+    const counted = { ...deps, metrics: own, sources: new SourceRegistry(own) };
+    const ctx = demoContext({ maxQueryRange: '7d', maxSeries: 3, rateLimitUserQps: 1, rateLimitUserBurst: 3 });
+    await runQueries(
+      ctx,
+      [
+        wire('A', { queryType: 'kpi', kpi: 'rebuffering_ratio' }, 8 * DAY),
+        wire('B', { queryType: 'kpi', kpi: 'rebuffering_ratio', groupBy: ['market'] }),
+        wire('C', { queryType: 'kpi', kpi: 'rebuffering_ratio' }),
+        wire('D', { queryType: 'kpi', kpi: 'rebuffering_ratio' }),
+      ],
+      { ...counted, history: new HistoryCache() },
+    );
+    const value = async (name: string, labels: Record<string, string>) =>
+      (await own.registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
+    assert.equal(await value('encore_query_limit_refusals_total', { datasource: 'demo', limit: 'maxQueryRange' }), 1);
+    assert.equal(await value('encore_query_limit_refusals_total', { datasource: 'demo', limit: 'maxSeries' }), 1);
+    assert.equal(await value('encore_query_rate_limited_total', { datasource: 'demo', limit: 'rateLimitUserQps' }), 1);
+    assert.equal(await value('encore_query_limit_refusals_total', { datasource: 'demo', limit: 'rateLimitUserQps' }), 0, 'rate limits are counted apart');
   });
 
   it('stops a query at queryTimeoutSeconds with an error naming the limit', async () => {

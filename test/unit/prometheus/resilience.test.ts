@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UpstreamError } from '../../../src/backend/sources/errors';
 import { CircuitBreaker } from '../../../src/backend/sources/resilience/circuit-breaker';
-import { backoffMs, isRetryable, withRetries } from '../../../src/backend/sources/resilience/retry';
+import { backoffMs, isRetryable, retryReason, withRetries } from '../../../src/backend/sources/resilience/retry';
 
 const policy = { retries: 3, baseDelayMs: 100, maxDelayMs: 1000 };
 const refused = () => new UpstreamError('refused', 'refused', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) });
@@ -27,6 +27,15 @@ describe('isRetryable', () => {
     assert.equal(isRetryable(new UpstreamError('dns', 'nx', { cause: Object.assign(new Error(), { code: 'ENOTFOUND' }) })), false);
     assert.equal(isRetryable(new UpstreamError('dns', 'again', { cause: Object.assign(new Error(), { code: 'EAI_AGAIN' }) })), true);
     assert.equal(isRetryable(new Error('bug')), false);
+  });
+});
+
+describe('retryReason', () => {
+  it('names the HTTP status or the connection error code, from a closed set', () => {
+    assert.equal(retryReason(new UpstreamError('server', 's', { upstreamStatus: 503 })), '503');
+    assert.equal(retryReason(refused()), 'ECONNREFUSED');
+    assert.equal(retryReason(new UpstreamError('dns', 'x', { cause: Object.assign(new Error(), { code: 'SOMETHING_ODD' }) })), 'other');
+    assert.equal(retryReason(new Error('bug')), 'other');
   });
 });
 
@@ -131,5 +140,27 @@ describe('CircuitBreaker', () => {
     const breaker = new CircuitBreaker({ failureThreshold: 0, cooldownMs: 1000 }, () => 0);
     for (let i = 0; i < 100; i++) breaker.failure();
     assert.equal(breaker.state, 'closed');
+  });
+
+  it('tells every state change once, the end of the cooldown when it is next consulted', () => {
+    let now = 0;
+    const moves: string[] = [];
+    const breaker = new CircuitBreaker({ failureThreshold: 2, cooldownMs: 1000 }, () => now, (to, from) => moves.push(`${from}->${to}`));
+    breaker.failure();
+    breaker.success();
+    assert.deepEqual(moves, [], 'closed stays closed');
+    breaker.failure();
+    breaker.failure();
+    breaker.failure();
+    assert.deepEqual(moves, ['closed->open']);
+    now = 1000;
+    assert.deepEqual(moves, ['closed->open'], 'nothing happens by itself');
+    assert.equal(breaker.snapshot().state, 'half_open');
+    assert.equal(breaker.acquire().allowed, true);
+    breaker.failure('probe failed');
+    now = 2000;
+    assert.equal(breaker.acquire().allowed, true);
+    breaker.success();
+    assert.deepEqual(moves, ['closed->open', 'open->half_open', 'half_open->open', 'open->half_open', 'half_open->closed']);
   });
 });

@@ -25,9 +25,9 @@ describe('provisioned alert rules', () => {
     assert.equal(new Set(rules.map((r) => r.rule.uid)).size, rules.length);
     assert.equal(new Set(rules.map((r) => r.rule.title)).size, rules.length);
     const kpis = new Set(rules.map((r) => r.rule.labels?.kpi));
-    for (const kpi of ['rebuffering_ratio', 'startup_time_p95', 'playback_failure_rate', 'skip_rate', 'subscription_revenue', 'streams']) assert.ok(kpis.has(kpi), `a rule on ${kpi}`);
+    for (const kpi of ['rebuffering_ratio', 'startup_time_p95', 'playback_failure_rate', 'recommendation_skip_rate', 'subscription_revenue', 'streams']) assert.ok(kpis.has(kpi), `a rule on ${kpi}`);
     const checks = rules.flatMap((r) => encoreQueries(r.rule).flatMap((q) => (q.model.checks as string[] | undefined) ?? []));
-    assert.ok(checks.includes('freshness') && checks.includes('completeness'), 'rules on freshness and completeness');
+    assert.ok(checks.includes('freshness') && checks.includes('completeness') && checks.includes('flatline'), 'rules on freshness, completeness and flatline');
     assert.ok(datasourcePlugin.alerting, 'the Encore data source is alerting-capable');
   });
 

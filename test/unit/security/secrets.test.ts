@@ -69,6 +69,22 @@ describe('SecretRedactor', () => {
     assert.equal(redactFrames([clean], secrets)[0], clean, 'frames without secrets are not copied');
   });
 
+  it('scans a shared frame once per set of secrets: found clean, it is not scanned again; a new secret is searched for', () => {
+    const learner = new SecretRedactor();
+    learner.remember('a@1', ['first-secret-value']);
+    const frame: Frame = { name: 'series', fields: [{ name: 'Text', type: 'string', values: ['holds later-secret-value here'] }] };
+    assert.equal(redactFrames([frame], learner)[0], frame, 'clean for the secrets known so far');
+    let reads = 0;
+    const counted: Frame = { ...frame, get name() { reads++; return 'series'; } };
+    redactFrames([counted], learner);
+    redactFrames([counted], learner);
+    assert.equal(reads, 1, 'the second use of a clean frame is not scanned');
+    learner.remember('b@1', ['later-secret-value']);
+    const [out] = redactFrames([frame], learner);
+    assert.notEqual(out, frame, 'the frame is scanned again once a new secret is known');
+    assert.equal(out!.fields[0]!.values[0], `holds ${REDACTED} here`);
+  });
+
   it('redacts log lines before they are encoded, so the line stays JSON', () => {
     const lines: string[] = [];
     const logger = createLogger({ level: 'debug', write: (l) => lines.push(l), redact: (v) => secrets.redactDeep(v) });

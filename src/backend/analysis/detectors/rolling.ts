@@ -22,30 +22,37 @@ const SORT_BATCH = 16;
 export function rollingBaseline(input: BaselineInput, windowPoints = rollingWindowPoints(input.stepMs)): Baseline {
   const { values, skip, clipZ, minScale } = input;
   const n = values.length;
-  const expected = new Float64Array(n).fill(NaN);
-  const scale = new Float64Array(n).fill(NaN);
+  // Every point is written below (NaN until the window is known), so no fill pass.
+  const expected = new Float64Array(n);
+  const scale = new Float64Array(n);
   const window = new SortedWindow(windowPoints);
   const minimum = Math.min(windowPoints, 10);
+  // Imported bindings are read once, not per refresh: under the CommonJS interop of the test
+  // runner and the benchmark (tsx) every read of one is a getter call.
+  const madToSd = MAD_TO_SD;
+  const meanAbsToSd = MEAN_ABS_TO_SD;
+  /** what the points see: NaN until the window held `minimum` values at a refresh */
   let center = NaN;
   let spread = NaN;
-  /** the window held `minimum` values at its last refresh: center and spread are known */
   let known = false;
+  // Once per refresh rather than per point: the band edges of learning, and whether the scale
+  // is at its floor.
+  let upperEdge = NaN;
+  let lowerEdge = NaN;
+  let atFloor = false;
   let sinceRefresh = 0;
   const excursions = new Excursions(adaptPoints(input.stepMs));
   for (let i = 0; i < n; i++) {
-    if (known) {
-      expected[i] = center;
-      scale[i] = spread;
-    }
+    expected[i] = center;
+    scale[i] = spread;
     const x = values[i]!;
     if (x !== x || (skip !== undefined && skip[i] === 1)) continue;
     // Outside the band: not learned at first, then learned at the band edge (types.ts).
     let learned = x;
     if (known) {
-      const limit = clipZ * spread;
-      const outside = x > center + limit || x < center - limit;
-      if (!excursions.learn(outside, spread <= minScale)) continue;
-      if (outside) learned = x > center ? center + limit : center - limit;
+      const outside = x > upperEdge || x < lowerEdge;
+      if (!excursions.learn(outside, atFloor)) continue;
+      if (outside) learned = x > center ? upperEdge : lowerEdge;
     }
     window.push(learned);
     // Re-sorted every SORT_BATCH points, and on every point until it holds `minimum`.
@@ -53,10 +60,15 @@ export function rollingBaseline(input: BaselineInput, windowPoints = rollingWind
     sinceRefresh = 0;
     window.refresh();
     known = window.size >= minimum;
+    if (!known) continue;
     center = window.median();
     const mad = window.mad(center);
-    spread = mad > 0 ? MAD_TO_SD * mad : MEAN_ABS_TO_SD * window.meanAbsDeviation(center);
+    spread = mad > 0 ? madToSd * mad : meanAbsToSd * window.meanAbsDeviation(center);
     if (!(spread > minScale)) spread = minScale;
+    const limit = clipZ * spread;
+    upperEdge = center + limit;
+    lowerEdge = center - limit;
+    atFloor = spread <= minScale;
   }
   return { expected, scale };
 }

@@ -1,3 +1,5 @@
+import { madOfRun, nearestRun } from '../robust';
+
 /**
  * The last `capacity` values in sorted order, for rolling medians and MADs.
  *
@@ -5,12 +7,17 @@
  * the last refresh and merges it in, in one linear pass that also drops the values that left.
  * Each sorted value carries its push number, so a value that left is known by its age, not
  * looked up by its value: no search, no sort of the leavers, and the drop costs no branch.
- * Keeping every point sorted would cost a binary search and a memmove per point; a merge every
- * few points costs a few comparisons per point. median() and mad() describe the window as of
- * the last refresh.
+ * median() and mad() describe the window as of the last refresh.
  *
- * The MAD is read without sorting the deviations: left and right of the median they are two
- * sorted runs, and the MAD is the middle of their merge, found by a binary search.
+ * The MAD is read without computing the deviations: the values nearest the median are a run of
+ * the sorted ones, found by a search that starts where the previous refresh's run was
+ * (nearestRun in robust.ts).
+ *
+ * Why not keep every point sorted (a binary search and a copyWithin per push, no lag)? Measured
+ * on Node 20 with the benchmark's two-hour window of 120 points, a push then costs about twice
+ * as much as here: copyWithin is a call into the runtime of some 25 ns whatever it moves, a
+ * daily cycle moves most of the window on every push, and two binary searches on noisy values
+ * are mispredicted every other step. The merge moves each value once per batch.
  */
 export class SortedWindow {
   /** the sorted view, followed by a NaN that ends every scan of it (no comparison holds with NaN) */
@@ -24,6 +31,8 @@ export class SortedWindow {
   private arrivedAges = new Int32Array(16);
   private arrivedCount = 0;
   private pushed = 0;
+  /** where the run of values nearest the center started in the last mad() */
+  private runHint = 0;
   /** values in the sorted view (as of the last refresh) */
   size = 0;
 
@@ -80,13 +89,16 @@ export class SortedWindow {
     // after them ends the run); an arrival goes after the values equal to it.
     let i = 0;
     let o = 0;
+    /** from[i], read once */
+    let value = from[0]!;
     for (let a = 0; a < count; a++) {
       const next = arrived[a]!;
-      while (from[i]! <= next) {
+      while (value <= next) {
         const age = fromAges[i]!;
-        out[o] = from[i++]!;
+        out[o] = value;
         outAges[o] = age;
         o += ((age - oldest) >>> 31) ^ 1;
+        value = from[++i]!;
       }
       const age = arrivedAges[a]!;
       out[o] = next;
@@ -115,19 +127,15 @@ export class SortedWindow {
     return n & 1 ? this.sorted[mid]! : (this.sorted[mid - 1]! + this.sorted[mid]!) / 2;
   }
 
-  /** Median absolute deviation from `center` (normally the median). */
+  /** Median absolute deviation from `center` (normally the median); see nearestRun in robust.ts. */
   mad(center: number): number {
     const n = this.size;
     if (n === 0) return NaN;
-    const split = this.lowerBound(center);
-    const mid = n >> 1;
-    if (n & 1) return this.kthDeviation(mid, split, center);
-    const lower = this.kthDeviation(mid - 1, split, center);
-    // The next deviation after the mid smallest is one step on from where they end, unless a
-    // deviation is NaN (a center or values at infinity) and the runs are not in order.
-    const ordered = Number.isFinite(center) && Number.isFinite(this.sorted[0]!) && Number.isFinite(this.sorted[n - 1]!);
-    const upper = ordered ? this.nextDeviation(mid - 1, split, center) : this.kthDeviation(mid, split, center);
-    return (lower + upper) / 2;
+    const s = this.sorted;
+    // Infinities make deviations infinite or NaN, and NaN has no order: as a sort has them.
+    if (!(Number.isFinite(center) && Number.isFinite(s[0]!) && Number.isFinite(s[n - 1]!))) return this.sortedMad(center);
+    this.runHint = nearestRun(s, n, center, this.runHint);
+    return madOfRun(s, n, center, this.runHint);
   }
 
   /** Mean absolute deviation from `center`; O(n), for the rare windows whose MAD is 0. */
@@ -137,54 +145,14 @@ export class SortedWindow {
     return this.size === 0 ? NaN : total / this.size;
   }
 
-  /**
-   * The k-th smallest (0-based) deviation. Left run: center - sorted[split-1-i], ascending in i;
-   * right run: sorted[split+i] - center, ascending in i. Binary search on how many come from the left.
-   */
-  private kthDeviation(k: number, split: number, center: number): number {
-    const s = this.sorted;
-    const fromLeft = this.leftShare(k, split, center);
-    const fromRight = k + 1 - fromLeft;
-    const lastLeft = fromLeft > 0 ? center - s[split - fromLeft]! : -Infinity;
-    const lastRight = fromRight > 0 ? s[split + fromRight - 1]! - center : -Infinity;
-    return lastLeft > lastRight ? lastLeft : lastRight;
-  }
-
-  /** The (k+1)-th smallest deviation: the smaller of the next ones of the runs after the k+1 smallest. */
-  private nextDeviation(k: number, split: number, center: number): number {
-    const s = this.sorted;
-    const fromLeft = this.leftShare(k, split, center);
-    const fromRight = k + 1 - fromLeft;
-    const nextLeft = fromLeft < split ? center - s[split - 1 - fromLeft]! : Infinity;
-    const nextRight = split + fromRight < this.size ? s[split + fromRight]! - center : Infinity;
-    return nextLeft < nextRight ? nextLeft : nextRight;
-  }
-
-  /** How many of the k+1 smallest deviations come from the left run. */
-  private leftShare(k: number, split: number, center: number): number {
-    const s = this.sorted;
-    const leftLength = split;
-    const rightLength = this.size - split;
-    let lo = Math.max(0, k + 1 - rightLength);
-    let hi = Math.min(k + 1, leftLength);
-    while (lo < hi) {
-      const fromLeft = (lo + hi) >> 1;
-      const fromRight = k + 1 - fromLeft;
-      // Too few from the left when the next left deviation is below the last right one taken.
-      if (fromRight > 0 && fromLeft < leftLength && center - s[split - 1 - fromLeft]! < s[split + fromRight - 1]! - center) lo = fromLeft + 1;
-      else hi = fromLeft;
-    }
-    return lo;
-  }
-
-  /** First index whose value is >= `value` (0 for NaN), searched from the middle: the center is near it. */
-  private lowerBound(value: number): number {
-    if (value !== value) return 0;
-    const s = this.sorted;
-    let i = this.size >> 1;
-    while (i < this.size && s[i]! < value) i++;
-    while (i > 0 && s[i - 1]! >= value) i--;
-    return i;
+  /** The MAD as a sort of the deviations gives it (NaN last), for windows with infinities. */
+  private sortedMad(center: number): number {
+    const n = this.size;
+    const deviations = new Float64Array(n);
+    for (let i = 0; i < n; i++) deviations[i] = Math.abs(this.sorted[i]! - center);
+    deviations.sort();
+    const mid = n >> 1;
+    return n & 1 ? deviations[mid]! : (deviations[mid - 1]! + deviations[mid]!) / 2;
   }
 }
 

@@ -37,6 +37,15 @@ const ROUNDING = 1e-9;
 const SKEW = 0.02;
 const SESSIONS_IN_FLIGHT = 0.1;
 const SAME_EVENTS = 0.001;
+/**
+ * The two sides of an at_most rule are rates of separate counters, so each step also differs by
+ * counting noise: for counts L and R in a window, L − R has a standard deviation of about
+ * √(L + R). With a few dozen sessions per step in a small market that is far more than any
+ * tolerance, and the sessions rule failed on calm simulated data. A break must exceed
+ * this many deviations as well; the window is taken as one step, the shortest a rate is read
+ * over here, which overstates the noise of longer rate windows and so never flags more.
+ */
+const NOISE_DEVIATIONS = 4;
 
 /** The revenue ARPU divides: subscriptions and ads in US dollars (a test ties it to the catalogue). */
 export const TOTAL_REVENUE: KpiExpr = sum(rateUsd('subscriptionRevenue'), rateUsd('adRevenue'));
@@ -135,6 +144,7 @@ function evaluate(rule: ConsistencyRule, sides: ConsistencySides): Evaluation {
     const { left, right } = sides;
     const out: Evaluation = { mask: new Uint8Array(left.values.length), compared: 0, broken: 0, reference: left };
     if (!placeable(left) || !placeable(right)) return { ...out, mismatch: 'a side has an unusable time grid' };
+    const windowSeconds = left.stepMs / 1000;
     for (let i = 0; i < left.values.length; i++) {
       const j = alignedIndex(left, i, right);
       if (j < 0) continue;
@@ -142,7 +152,8 @@ function evaluate(rule: ConsistencyRule, sides: ConsistencySides): Evaluation {
       const r = right.values[j]!;
       if (!Number.isFinite(l) || !Number.isFinite(r)) continue;
       out.compared++;
-      if (l - r > tolerance * Math.abs(r) + ROUNDING * Math.max(Math.abs(l), Math.abs(r))) {
+      const noise = NOISE_DEVIATIONS * Math.sqrt((Math.abs(l) + Math.abs(r)) / windowSeconds);
+      if (l - r > tolerance * Math.abs(r) + noise + ROUNDING * Math.max(Math.abs(l), Math.abs(r))) {
         out.mask[i] = 1;
         out.broken++;
         out.first ??= { index: i, a: l, b: r };

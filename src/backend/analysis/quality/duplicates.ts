@@ -28,20 +28,31 @@ function contentHash(s: QualitySeries, first: number, last: number): number {
   h = mixHash(h, s.grid.stepMs);
   h = mixHash(h, last - first);
   const values = s.grid.values;
-  const words = HASH_WORDS;
+  // The values' bits read in place, two words a value (as Int32: Uint32 words above 2^31 would
+  // leave the integer path), the low and the high words hashed in two lanes so that the two
+  // chains of multiplications overlap.
+  const words = new Int32Array(values.buffer, values.byteOffset, 2 * values.length);
+  let low = h;
+  let high = 0x811c9dc5;
   for (let i = first; i <= last; i++) {
     const x = values[i]!;
-    // Every NaN is the same missing point, and 0 === -0.
-    HASH_SCRATCH[0] = x !== x ? NaN : x === 0 ? 0 : x;
-    h = Math.imul(h ^ words[0]!, 0x01000193);
-    h = Math.imul(h ^ words[1]!, 0x01000193);
+    if (x !== x || x === 0) {
+      // Every NaN is the same missing point, and 0 === -0.
+      low = Math.imul(low ^ (x === 0 ? 0 : NAN_WORDS[0]!), 0x01000193);
+      high = Math.imul(high ^ (x === 0 ? 0 : NAN_WORDS[1]!), 0x01000193);
+      continue;
+    }
+    low = Math.imul(low ^ words[2 * i]!, 0x01000193);
+    high = Math.imul(high ^ words[2 * i + 1]!, 0x01000193);
   }
-  return h >>> 0;
+  return Math.imul(low ^ high, 0x01000193) >>> 0;
 }
 
 /** The bits of one double, as two 32-bit words, for hashing. */
 const HASH_SCRATCH = new Float64Array(1);
 const HASH_WORDS = new Uint32Array(HASH_SCRATCH.buffer);
+/** The words of NaN as a Float64Array stores it, the one every NaN is hashed as. */
+const NAN_WORDS = Int32Array.from(new Int32Array(Float64Array.of(NaN).buffer));
 
 /** FNV-1a over the two words of x (NaN, and 0 for -0, as in contentHash's loop). */
 function mixHash(h: number, x: number): number {

@@ -38,23 +38,18 @@ interface Run {
 /** Maximal runs of one finite value lasting at least `minMs` and FLATLINE_MIN_POINTS points. */
 function longRuns(values: Float64Array, stepMs: number, minMs: number): Run[] {
   const runs: Run[] = [];
-  const close = (first: number, last: number) => {
-    if (first >= 0 && last - first + 1 >= FLATLINE_MIN_POINTS && (last - first) * stepMs >= minMs) runs.push({ first, last, value: values[first]! });
-  };
-  let first = -1;
-  let value = NaN;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Number.isFinite(v)) {
-      if (first >= 0) close(first, i - 1);
-      first = -1;
-    } else if (first < 0 || v !== value) {
-      if (first >= 0) close(first, i - 1);
-      first = i;
-      value = v;
-    }
+  const n = values.length;
+  let first = 0;
+  while (first < n) {
+    const value = values[first]!;
+    let next = first + 1;
+    // A finite value's run goes on while the values equal it (0 and -0 alike); NaN and the
+    // infinities start none (x - x is 0 only for finite x).
+    if (value - value === 0) while (next < n && values[next] === value) next++;
+    const last = next - 1;
+    if (last - first + 1 >= FLATLINE_MIN_POINTS && (last - first) * stepMs >= minMs) runs.push({ first, last, value });
+    first = next;
   }
-  close(first, values.length - 1);
   return runs;
 }
 

@@ -31,14 +31,17 @@ export function checkValidity(series: readonly QualitySeries[], options: Quality
   let total = 0;
   let example: { index: number; point: number; value: number } | undefined;
 
+  // Infinities are invalid within any range: the finite part of it. A valid value passes two
+  // comparisons; NaN fails them too, and is then told apart (missing, not invalid).
+  const finiteLo = lo > -Number.MAX_VALUE ? lo : -Number.MAX_VALUE;
+  const finiteHi = hi < Number.MAX_VALUE ? hi : Number.MAX_VALUE;
   for (let index = 0; index < series.length; index++) {
     const values = series[index]!.grid.values;
     let count = 0;
     let mask: Uint8Array | undefined;
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
-      // NaN fails both comparisons and stays missing, not invalid.
-      if (v < lo || v > hi || v === Infinity || v === -Infinity) {
+      if (!(v >= finiteLo && v <= finiteHi) && v === v) {
         (mask ??= new Uint8Array(values.length))[i] = 1;
         count++;
         example ??= { index, point: i, value: v };

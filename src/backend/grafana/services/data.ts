@@ -82,6 +82,7 @@ export function dataService(deps: DataServiceDeps): grpc.UntypedServiceImplement
                 : `the answers of this request together are larger than the ${mib(messageMax)} one plugin response can carry; ` +
                   `this query's ${mib(size)} were left out so that the other queries could be answered; split the panel's queries or narrow this one`;
             encoded[refusal.index] = failed(413, 'plugin', message, request.format);
+            deps.metrics.limits.refused.inc({ datasource: ctx.dataSource?.uid ?? '', limit: refusal.reason === 'query' ? 'maxResponseMB' : 'grpcMessageSize' });
           }
           const responses: Record<string, WireDataResponse> = {};
           answers.forEach((answer, i) => (responses[answer.refId] = encoded[i]!));

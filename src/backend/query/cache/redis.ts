@@ -1,19 +1,27 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis } from 'ioredis';
 import type { RedisAddress } from '../../../common/settings';
 import type { Logger } from '../../grafana/logger';
+import { isIpLiteral, isTlsCode, TLS_TRUST_CODES } from '../../security/tls';
+import type { RedisSentinel, RedisTls } from './config';
 
 /**
  * The shared tier of the results cache: one Redis, or a Redis Cluster, through ioredis.
  * It must never fail or slow down a query: commands are not queued while disconnected (they fail
  * at once and the caller goes on from memory), each has a short timeout, and after a failure
  * Redis is left alone for a few seconds instead of costing every query the timeout again.
- * ioredis keeps reconnecting in the background; when Redis is back it is used again.
+ * ioredis keeps reconnecting in the background; when Redis is back it is used again. With Sentinels
+ * the master is asked of them on every (re)connection, so after a failover the connection goes to
+ * the promoted replica.
  */
 
 export interface RedisStoreOptions {
+  /** the Redis server, the cluster's seed nodes, or the Sentinels */
   nodes: RedisAddress[];
   cluster: boolean;
-  tls: boolean;
+  /** absent: plaintext */
+  tls?: RedisTls;
+  sentinel?: RedisSentinel;
   username?: string;
   password?: string;
   db: number;
@@ -31,6 +39,8 @@ export interface RedisHealth {
   /** the address(es) as configured */
   address: string;
   lastError?: string;
+  /** with Sentinels: the master they named, once connected */
+  master?: string;
 }
 
 export interface RedisWrite {
@@ -42,6 +52,7 @@ export interface RedisWrite {
 const DEFAULT_COMMAND_TIMEOUT_MS = 250;
 const DEFAULT_PAUSE_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 2_000;
+const RESTART_AFTER_END_MS = 1_000;
 /** Reconnect backoff: quick at first, then every 2 s. */
 const retryDelay = (attempt: number): number => Math.min(100 * attempt, 2_000);
 
@@ -61,7 +72,9 @@ export class RedisStore {
   constructor(private readonly options: RedisStoreOptions) {
     this.timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.pauseMs = options.pauseMs ?? DEFAULT_PAUSE_MS;
-    this.address = options.nodes.map((n) => (n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`)).join(',');
+    const nodes = options.nodes.map((n) => (n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`)).join(',');
+    this.address = options.sentinel ? `master "${options.sentinel.name}" via Sentinel ${nodes}` : nodes;
+    const tls = options.tls && tlsOptions(options.tls, options.cluster || options.sentinel ? undefined : options.nodes[0]?.host);
     const common = {
       username: options.username || undefined,
       password: options.password || undefined,
@@ -69,7 +82,7 @@ export class RedisStore {
       commandTimeout: this.timeoutMs,
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
-      ...(options.tls ? { tls: { servername: options.nodes[0]?.host } } : {}),
+      ...(tls ? { tls } : {}),
     };
     if (options.cluster) {
       this.client = new Cluster(
@@ -81,6 +94,25 @@ export class RedisStore {
           slotsRefreshTimeout: CONNECT_TIMEOUT_MS,
         },
       );
+    } else if (options.sentinel) {
+      this.client = new Redis({
+        ...common,
+        sentinels: options.nodes.map((n) => ({ host: n.host, port: n.port })),
+        name: options.sentinel.name,
+        role: 'master',
+        sentinelPassword: options.sentinel.password || undefined,
+        // Sentinels of a TLS deployment speak TLS too (tls-port in sentinel.conf).
+        ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
+        sentinelCommandTimeout: CONNECT_TIMEOUT_MS,
+        // Back to the Sentinels quickly after a lost master. (ioredis' failoverDetector is left
+        // off: a failover it notices while reconnecting ends the client for good, and its
+        // Sentinel connections log every error of an unreachable Sentinel.) A master demoted by
+        // a failover answers writes with READONLY: reconnect, and the Sentinels name the new one.
+        sentinelRetryStrategy: retryDelay,
+        reconnectOnError: (error: Error) => /^READONLY/.test(error.message),
+        db: options.db,
+        retryStrategy: retryDelay,
+      });
     } else {
       const node = options.nodes[0]!;
       this.client = new Redis({ ...common, host: node.host, port: node.port, db: options.db, retryStrategy: retryDelay });
@@ -92,6 +124,15 @@ export class RedisStore {
       this.wasReady = true;
     });
     this.client.on('error', (error: Error) => this.noteError(error));
+    // Should ioredis ever give the connection up for good (status "end"), this store does not
+    // while it is in use: it connects again a moment later.
+    this.client.on('end', () => {
+      if (this.closed) return;
+      const timer = setTimeout(() => {
+        if (!this.closed && this.client.status === 'end') this.client.connect().catch(() => {});
+      }, RESTART_AFTER_END_MS);
+      timer.unref();
+    });
     this.client.on('close', () => {
       if (this.wasReady && !this.closed) {
         options.logger.warn('cache: Redis connection lost; using the in-process cache until it is back', { address: this.address, error: this.lastError });
@@ -101,7 +142,7 @@ export class RedisStore {
   }
 
   private noteError(error: Error): void {
-    const message = error.message || String(error);
+    const message = describeRedisError(error, this.options);
     if (message !== this.lastError) this.options.logger.debug('cache: Redis error', { address: this.address, error: message });
     this.lastError = message;
   }
@@ -122,8 +163,15 @@ export class RedisStore {
   health(): RedisHealth {
     const base = { address: this.address, ...(this.lastError ? { lastError: this.lastError } : {}) };
     if (this.closed) return { state: 'closed', ...base };
-    if (this.client.status === 'ready') return { state: Date.now() < this.pausedUntil ? 'paused' : 'ready', ...base };
+    if (this.client.status === 'ready') return { state: Date.now() < this.pausedUntil ? 'paused' : 'ready', ...base, ...this.masterAddress() };
     return { state: this.wasReady || this.lastError ? 'down' : 'connecting', ...base };
+  }
+
+  /** With Sentinels: where the connection went (the master they named). */
+  private masterAddress(): { master?: string } {
+    if (!this.options.sentinel || this.client instanceof Cluster) return {};
+    const stream = (this.client as unknown as { stream?: { remoteAddress?: string; remotePort?: number } }).stream;
+    return stream?.remoteAddress ? { master: `${stream.remoteAddress}:${stream.remotePort}` } : {};
   }
 
   /**
@@ -199,4 +247,54 @@ export class RedisStore {
     await this.flush().catch(() => {});
     this.client.disconnect();
   }
+}
+
+/**
+ * Node's TLS options for ioredis. The server certificate is verified (against the configured CA or
+ * the system roots) unless skip-verify was set explicitly. SNI goes out for host names only (an IP
+ * address must not be sent as a server name; the certificate is then checked for the IP).
+ */
+function tlsOptions(tls: RedisTls, host: string | undefined): ConnectionOptions {
+  const serverName = tls.serverName ?? (host !== undefined && !isIpLiteral(host) ? host : undefined);
+  return {
+    rejectUnauthorized: !tls.skipVerify,
+    ...(tls.ca ? { ca: tls.ca } : {}),
+    ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+    ...(serverName ? { servername: serverName } : {}),
+  };
+}
+
+/** An ioredis / socket error in words an admin can act on: TLS problems name the setting to change. */
+export function describeRedisError(error: Error, options: Pick<RedisStoreOptions, 'tls'>): string {
+  const raw = (error as { code?: unknown }).code;
+  const code = typeof raw === 'string' ? raw : '';
+  const text = error.message || String(error);
+  if (!code || !isTlsCode(code)) {
+    if (options.tls && /ECONNRESET|socket hang up|Connection is closed/i.test(`${code} ${text}`)) {
+      return `${text}; the server closed the TLS connection: does it listen with TLS on that port (tls-port), and does it require a client certificate (cacheRedisTlsAuth)?`;
+    }
+    if (options.tls && /ETIMEDOUT/.test(`${code} ${text}`)) {
+      return `${text}; the TLS handshake did not complete: is that Redis' tls-port (a plaintext port never answers a TLS client)?`;
+    }
+    if (!options.tls && /ECONNRESET|Connection is closed/i.test(`${code} ${text}`)) {
+      return `${text}; if this Redis port expects TLS, turn on cacheRedisTls (or write rediss://)`;
+    }
+    return text;
+  }
+  const prefix = `TLS to Redis failed (${code})`;
+  if (TLS_TRUST_CODES.has(code)) {
+    return `${prefix}: the server's certificate is not signed by a trusted CA; set the CA that signed it (cacheRedisTlsWithCACert and secureJsonData.cacheRedisTlsCACert)`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `${prefix}: the server's certificate is not valid for this host name; connect with a name the certificate names, or set cacheRedisTlsServerName`;
+  }
+  if (code === 'CERT_HAS_EXPIRED') return `${prefix}: the server's certificate has expired`;
+  if (code === 'CERT_NOT_YET_VALID') return `${prefix}: the server's certificate is not valid yet; check the clocks`;
+  if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG/.test(code) || /wrong version number|packet length too long/i.test(text)) {
+    return `${prefix}: the server does not speak TLS on that port; turn cacheRedisTls off or use its tls-port`;
+  }
+  if (/CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|HANDSHAKE_FAILURE/.test(code) || /certificate required|unknown ca|bad certificate/i.test(text)) {
+    return `${prefix}: the server refused the handshake; it may require a client certificate (cacheRedisTlsAuth) signed by a CA it trusts`;
+  }
+  return `${prefix}: ${text}`;
 }

@@ -100,17 +100,26 @@ export class CacheRegistry {
     }
     const ping = await redis.ping();
     const state = redis.health();
+    const redisDetails = {
+      address: redis.address,
+      cluster: config.redis?.cluster ?? false,
+      tls: config.redis?.tls !== undefined,
+      ...(config.redis?.sentinel ? { sentinelMaster: config.redis.sentinel.name, ...(state.master ? { master: state.master } : {}) } : {}),
+      state: state.state,
+    };
+    const tls = config.redis?.tls ? (config.redis.tls.skipVerify ? 'TLS without certificate verification, ' : 'TLS, ') : '';
     if (ping.ok) {
+      const where = state.master ? `${redis.address} (now ${state.master})` : redis.address;
       return {
         status: 'ok',
-        message: `Results cache in Redis at ${redis.address} (ping ${ping.latencyMs} ms) with an in-process near cache`,
-        details: { ...base, status: 'ok', redis: { address: redis.address, cluster: config.redis?.cluster ?? false, state: state.state, pingMs: ping.latencyMs } },
+        message: `Results cache in Redis at ${where} (${tls}ping ${ping.latencyMs} ms) with an in-process near cache`,
+        details: { ...base, status: 'ok', redis: { ...redisDetails, pingMs: ping.latencyMs } },
       };
     }
     return {
       status: 'degraded',
       message: `Results cache degraded to memory: Redis at ${redis.address} is not answering (${ping.error ?? state.state}); queries are unaffected`,
-      details: { ...base, status: 'degraded', redis: { address: redis.address, cluster: config.redis?.cluster ?? false, state: state.state, error: ping.error } },
+      details: { ...base, status: 'degraded', redis: { ...redisDetails, error: ping.error } },
     };
   }
 

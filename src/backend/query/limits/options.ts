@@ -55,8 +55,43 @@ export function queryLimits(options: LimitOptions): QueryLimits {
 /** The limits of settings that do not parse (the query then fails on the settings anyway) or of no data source. */
 export const DEFAULT_LIMITS: QueryLimits = queryLimits(dataSourceOptionsSchema.parse({}));
 
-/** Limits from raw jsonData; the defaults when it does not validate. */
+/**
+ * Parsed settings, memoised by content: every query of a QueryData request needs the data
+ * source's options and limits, and validating jsonData with the schema costs more than the rest of
+ * a cached answer's bookkeeping. The key is the JSON text of jsonData (a microsecond for a
+ * typical data source), so whatever changes the settings changes the key; entries are shared
+ * and must not be modified.
+ */
+interface ParsedSettings {
+  options: ReturnType<typeof dataSourceOptionsSchema.safeParse>;
+  limits?: QueryLimits;
+}
+
+const MEMO_ENTRIES = 256;
+const memo = new Map<string, ParsedSettings>();
+
+function parsedSettings(jsonData: Record<string, unknown> | undefined): ParsedSettings {
+  const key = jsonData === undefined ? '{}' : JSON.stringify(jsonData);
+  let entry = memo.get(key);
+  if (entry) {
+    // Most recently used last, so the first key is the one to drop.
+    memo.delete(key);
+  } else {
+    entry = { options: dataSourceOptionsSchema.safeParse(jsonData ?? {}) };
+    if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
+  }
+  memo.set(key, entry);
+  return entry;
+}
+
+/** dataSourceOptionsSchema.safeParse(jsonData), memoised (the result is shared: read only). */
+export function parseDataSourceOptions(jsonData: Record<string, unknown> | undefined): ParsedSettings['options'] {
+  return parsedSettings(jsonData).options;
+}
+
+/** Limits from raw jsonData; the defaults when it does not validate. Memoised (shared: read only). */
 export function limitsFromJsonData(jsonData: Record<string, unknown> | undefined): QueryLimits {
-  const parsed = dataSourceOptionsSchema.safeParse(jsonData ?? {});
-  return parsed.success ? queryLimits(parsed.data) : DEFAULT_LIMITS;
+  const entry = parsedSettings(jsonData);
+  entry.limits ??= entry.options.success ? queryLimits(entry.options.data) : DEFAULT_LIMITS;
+  return entry.limits;
 }

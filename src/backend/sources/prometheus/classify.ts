@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { isTlsCode, TLS_TRUST_CODES } from '../../security/tls';
 import { UpstreamError } from '../errors';
 
 /**
@@ -164,15 +165,6 @@ export type TransportFailure =
   | { type: 'too_large'; limitBytes: number };
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_NODATA', 'EAI_FAIL']);
-const TLS_TRUST_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-]);
 
 export function describeTransportFailure(failure: TransportFailure, ctx: CallContext): UpstreamError {
   const where = `Prometheus at ${ctx.baseUrl}`;
@@ -234,10 +226,6 @@ function describeNetworkError(error: unknown, ctx: CallContext): UpstreamError {
   if (code && isTlsCode(code)) return new UpstreamError('tls', tlsMessage(code, error, ctx), cause);
   const text = error instanceof Error ? error.message : String(error);
   return new UpstreamError('server', `the request to ${where} failed: ${text}${code ? ` (${code})` : ''}`, cause);
-}
-
-function isTlsCode(code: string): boolean {
-  return TLS_TRUST_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.includes('CERT') || code === 'EPROTO';
 }
 
 function tlsMessage(code: string, error: unknown, ctx: CallContext): string {

@@ -1,5 +1,3 @@
-import { X509Certificate } from 'node:crypto';
-import { createSecureContext } from 'node:tls';
 import {
   dataSourceOptionsSchema,
   HEADER_NAME_PREFIX,
@@ -9,6 +7,7 @@ import {
 import { describeIssues } from '../../../common/validation';
 import { SettingsError, type DataSourceSettings } from '../../grafana/context';
 import { outboundPolicy, type OutboundPolicy } from '../../security/ssrf';
+import { checkCertificates, checkClientPair } from '../../security/tls';
 import type { BreakerConfig } from '../resilience/circuit-breaker';
 
 /**
@@ -108,7 +107,7 @@ export function prometheusConfigFromSettings(ds: DataSourceSettings, env: NodeJS
     const key = secret(SECURE_KEYS.tlsClientKey);
     if (cert === undefined) problems.push(`secureJsonData.${SECURE_KEYS.tlsClientCert}: required when tlsAuth (client certificate) is on`);
     if (key === undefined) problems.push(`secureJsonData.${SECURE_KEYS.tlsClientKey}: required when tlsAuth (client certificate) is on`);
-    if (cert !== undefined && key !== undefined && checkClientPair(cert, key, problems)) {
+    if (cert !== undefined && key !== undefined && checkClientPair(cert, key, { cert: `secureJsonData.${SECURE_KEYS.tlsClientCert}`, key: `secureJsonData.${SECURE_KEYS.tlsClientKey}` }, problems)) {
       tls.clientCert = cert;
       tls.clientKey = key;
     }
@@ -211,41 +210,4 @@ function customHeaders(
     headers[name] = value;
   }
   return headers;
-}
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-/** OpenSSL silently ignores a CA bundle it cannot read, which would surface later as a baffling TLS error. */
-function checkCertificates(pem: string, field: string, problems: string[]): boolean {
-  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
-  if (blocks.length === 0) {
-    problems.push(`${field}: expected a PEM certificate (-----BEGIN CERTIFICATE----- ...)`);
-    return false;
-  }
-  for (const [i, block] of blocks.entries()) {
-    try {
-      new X509Certificate(block);
-    } catch {
-      problems.push(`${field}: certificate ${i + 1} of ${blocks.length} is not a valid PEM certificate`);
-      return false;
-    }
-  }
-  return true;
-}
-
-function checkClientPair(cert: string, key: string, problems: string[]): boolean {
-  if (!checkCertificates(cert, `secureJsonData.${SECURE_KEYS.tlsClientCert}`, problems)) return false;
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
-    problems.push(`secureJsonData.${SECURE_KEYS.tlsClientKey}: expected a PEM private key (-----BEGIN PRIVATE KEY----- ...)`);
-    return false;
-  }
-  try {
-    createSecureContext({ cert, key });
-  } catch (error) {
-    // OpenSSL's reason ("key values mismatch", "unsupported") never contains the key material.
-    const reason = (error as { reason?: string }).reason ?? (error as Error).message;
-    problems.push(`secureJsonData.${SECURE_KEYS.tlsClientKey}: cannot be used with the client certificate (${reason})`);
-    return false;
-  }
-  return true;
 }

@@ -5,8 +5,8 @@ import { createGunzip } from 'node:zlib';
 import { describeTransportFailure, interpretAnswer, type ApiAnswer, type CallContext, type RawAnswer, type TransportFailure } from './classify';
 import { blockedHostReason, BlockedDestination, guardedLookup } from '../../security/ssrf';
 import { UpstreamError, type UpstreamErrorKind } from '../errors';
-import { CircuitBreaker, type BreakerSnapshot } from '../resilience/circuit-breaker';
-import { DEFAULT_RETRY_POLICY, withRetries } from '../resilience/retry';
+import { CircuitBreaker, type BreakerSnapshot, type BreakerState } from '../resilience/circuit-breaker';
+import { DEFAULT_RETRY_POLICY, retryReason, withRetries } from '../resilience/retry';
 import type { PrometheusConfig } from './config';
 
 /**
@@ -33,6 +33,15 @@ const IDLE_SOCKET_MS = 30_000;
 const MAX_SOCKETS = 16;
 const USER_AGENT = 'Encore-Grafana-datasource';
 
+/** What the client tells about its resilience machinery (the metrics; sources/resolve.ts labels them). */
+export interface ResilienceObserver {
+  /** an attempt failed in a way worth retrying and is sent again; `reason`: HTTP status or error code */
+  retried?(reason: string): void;
+  /** a call refused at once by the open breaker */
+  shortCircuited?(): void;
+  breakerMoved?(to: BreakerState, from: BreakerState): void;
+}
+
 export class PrometheusHttpClient {
   readonly baseUrl: string;
   private readonly agent: http.Agent;
@@ -42,9 +51,12 @@ export class PrometheusHttpClient {
   /** the destination is refused by the outbound policy */
   private readonly blocked: UpstreamError | undefined;
 
-  constructor(private readonly config: PrometheusConfig) {
+  constructor(
+    private readonly config: PrometheusConfig,
+    private readonly observer: ResilienceObserver = {},
+  ) {
     this.baseUrl = config.url;
-    this.breaker = new CircuitBreaker(config.breaker);
+    this.breaker = new CircuitBreaker(config.breaker, undefined, observer.breakerMoved && ((to, from) => observer.breakerMoved!(to, from)));
     const secure = config.url.startsWith('https:');
     // Every connection resolves its host through the outbound policy; IP literals (which skip the
     // lookup) and metadata host names are checked here, once.
@@ -87,7 +99,10 @@ export class PrometheusHttpClient {
     if (this.blocked) throw this.blocked;
     if (call.signal?.aborted) throw describeTransportFailure({ type: 'cancelled', reason: call.signal.reason }, ctx);
     const permit = call.probe ? { allowed: true as const, probe: true } : this.breaker.acquire();
-    if (!permit.allowed) throw this.breakerOpen(permit.retryInMs);
+    if (!permit.allowed) {
+      this.observer.shortCircuited?.();
+      throw this.breakerOpen(permit.retryInMs);
+    }
 
     // One deadline for the whole call (retries included), cancelled early by the caller's signal.
     const deadline = new AbortController();
@@ -95,7 +110,11 @@ export class PrometheusHttpClient {
     const onCallerAbort = () => deadline.abort(call.signal?.reason ?? new Error('cancelled'));
     call.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
-      const answer = await withRetries(() => this.attempt(call, ctx, deadline.signal), { ...DEFAULT_RETRY_POLICY, retries: this.config.retries }, { signal: deadline.signal });
+      const answer = await withRetries(
+        () => this.attempt(call, ctx, deadline.signal),
+        { ...DEFAULT_RETRY_POLICY, retries: this.config.retries },
+        { signal: deadline.signal, onRetry: this.observer.retried && ((_retry, error) => this.observer.retried!(retryReason(error))) },
+      );
       this.breaker.success();
       return answer;
     } catch (error) {

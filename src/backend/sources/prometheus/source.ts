@@ -3,7 +3,8 @@ import { UpstreamError } from '../errors';
 import type { InstantQuery, MetadataQuery, RangeQuery, Series, Source, SourceHealth } from '../source';
 import type { PrometheusConfig } from './config';
 import { MalformedAnswer, seriesFromQueryData, stringsFromData } from './convert';
-import { PrometheusHttpClient, type ApiCall } from './http';
+import type { BreakerSnapshot } from '../resilience/circuit-breaker';
+import { PrometheusHttpClient, type ApiCall, type ResilienceObserver } from './http';
 
 /**
  * A Source over the Prometheus HTTP API (/api/v1), which Prometheus, Mimir, Cortex, Thanos and
@@ -13,6 +14,8 @@ import { PrometheusHttpClient, type ApiCall } from './http';
 export interface PrometheusSource extends Source {
   readonly kind: 'prometheus';
   readonly url: string;
+  /** The circuit breaker's state (CheckHealth, the state gauge). */
+  breakerSnapshot(): BreakerSnapshot;
   /** Closes pooled connections (tests, and settings replaced for good). */
   close(): void;
 }
@@ -21,8 +24,8 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** The cheapest query every PromQL engine answers; proves the query path, not just the HTTP one. */
 const HEALTH_QUERY = '1+1';
 
-export function createPrometheusSource(config: PrometheusConfig): PrometheusSource {
-  const client = new PrometheusHttpClient(config);
+export function createPrometheusSource(config: PrometheusConfig, observer?: ResilienceObserver): PrometheusSource {
+  const client = new PrometheusHttpClient(config, observer);
   // Passed to Prometheus so that it stops evaluating a query Encore has already given up on.
   const evalTimeout = seconds(config.timeoutMs);
 
@@ -157,6 +160,10 @@ export function createPrometheusSource(config: PrometheusConfig): PrometheusSour
         details.circuitBreaker = client.breakerSnapshot();
         return { ok: false, message: error.message, details };
       }
+    },
+
+    breakerSnapshot(): BreakerSnapshot {
+      return client.breakerSnapshot();
     },
 
     close(): void {

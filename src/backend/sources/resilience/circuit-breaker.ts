@@ -40,6 +40,11 @@ export class CircuitBreaker {
   constructor(
     private readonly config: BreakerConfig,
     private readonly now: () => number = () => performance.now(),
+    /**
+     * Told of every state change (metrics). Open -> half-open happens with the passing of time and
+     * is noticed, and told, the next time the breaker is consulted (a call, a health check, a scrape).
+     */
+    private readonly onTransition?: (to: BreakerState, from: BreakerState) => void,
   ) {}
 
   get state(): BreakerState {
@@ -62,7 +67,7 @@ export class CircuitBreaker {
   success(): void {
     this.failures = 0;
     this.probing = false;
-    this.stateNow = 'closed';
+    this.move('closed');
   }
 
   /** The upstream failed (transport failure or 5xx). */
@@ -94,13 +99,20 @@ export class CircuitBreaker {
   }
 
   private open(): void {
-    this.stateNow = 'open';
     this.openedAtMs = this.now();
     this.openedCount++;
+    this.move('open');
   }
 
   private advance(): void {
-    if (this.stateNow === 'open' && this.now() - this.openedAtMs >= this.config.cooldownMs) this.stateNow = 'half_open';
+    if (this.stateNow === 'open' && this.now() - this.openedAtMs >= this.config.cooldownMs) this.move('half_open');
+  }
+
+  private move(to: BreakerState): void {
+    const from = this.stateNow;
+    if (from === to) return;
+    this.stateNow = to;
+    this.onTransition?.(to, from);
   }
 
   private retryInMs(): number {

@@ -41,6 +41,16 @@ export function isRetryable(error: unknown): boolean {
   return code !== undefined && RETRY_CODES.has(code);
 }
 
+/**
+ * What made a retried attempt fail, for the retries counter: the upstream's HTTP status ("503") or
+ * the connection error code ("ECONNREFUSED"); a small closed set (RETRY_STATUSES, RETRY_CODES).
+ */
+export function retryReason(error: unknown): string {
+  if (error instanceof UpstreamError && error.upstreamStatus !== undefined) return String(error.upstreamStatus);
+  const code = error instanceof Error ? causeCode(error) : undefined;
+  return code !== undefined && RETRY_CODES.has(code) ? code : 'other';
+}
+
 function causeCode(error: Error): string | undefined {
   const cause = (error as { cause?: unknown }).cause;
   const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;

@@ -88,6 +88,24 @@ describe('checkConsistency: at most', () => {
     assertCheck(checkConsistency(atMost, { left: grid(right.map((v) => v * 1.019)), right: grid(right) }), 'pass', 0);
   });
 
+  it('allows the counting noise of small counts, and not of large ones', () => {
+    // 30 % more on the left: at 0.2 events/s (12 a minute) that is within four deviations of
+    // counting noise (√24 ≈ 4.9 events), at 1,000 events/s far outside it.
+    for (const [perSecond, verdict] of [
+      [0.2, 'pass'],
+      [1000, 'fail'],
+    ] as const) {
+      const right = make(N, () => perSecond);
+      const left = right.map((v) => v * 1.3);
+      assert.equal(checkConsistency(atMost, { left: grid(left), right: grid(right) }).status, verdict, `${perSecond} events/s`);
+    }
+    // The noise is read over the step: the same rates over 5-minute steps count five times more.
+    const right = make(N, () => 0.2);
+    const left = right.map((v) => v * 2.2);
+    assert.equal(checkConsistency(atMost, { left: grid(left), right: grid(right) }).status, 'pass', '1-minute steps: 26 against 12 events, 4 deviations are 25');
+    assert.equal(checkConsistency(atMost, { left: grid(left, 5 * MIN), right: grid(right, 5 * MIN) }).status, 'fail', '5-minute steps: 132 against 60 events, 4 deviations are 55');
+  });
+
   it('warns on a single break and marks it', () => {
     const right = wave(N);
     const left = right.map((v, i) => (i === 42 ? v * 1.5 : v * 0.5));

@@ -109,4 +109,26 @@ describe('duplicates and conflicts', () => {
     ]);
     assertCheck(check, 'warn', 2);
   });
+
+  it('finds an exact copy whatever NaN its gaps hold and whichever zero it has', () => {
+    const values = wave(N);
+    values[10] = 0;
+    values[20] = NaN;
+    const copy = Float64Array.from(values);
+    copy[10] = -0;
+    // A NaN with another payload: still the same missing point.
+    new Uint32Array(copy.buffer, 20 * 8, 2).set([1, 0x7ff00000]);
+    assert.ok(Number.isNaN(copy[20]!));
+    const { check } = checkDuplicates([labelled('a', { instance: '1' }, values), { name: 'b', labels: { instance: '2' }, grid: grid(copy) }]);
+    assertCheck(check, 'warn', 2, 0);
+    assert.match(check.message, /exact copy/);
+  });
+
+  it('tells apart series that differ in one value only', () => {
+    const values = wave(N);
+    const other = Float64Array.from(values);
+    other[N - 1] = other[N - 1]! + 1e-9;
+    const { check } = checkDuplicates([labelled('a', { instance: '1' }, values), { name: 'b', labels: { instance: '2' }, grid: grid(other) }]);
+    assertCheck(check, 'pass', 0, 0);
+  });
 });

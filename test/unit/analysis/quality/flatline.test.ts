@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { checkFlatline, DEFAULT_FLATLINE_MS, flatlineRuns } from '../../../../src/backend/analysis/quality';
 import { assertCheck, make, maskOf, MIN, optionsFor, range, series, wave } from './helpers';
 
@@ -96,5 +97,41 @@ describe('flatline', () => {
     const check = checkFlatline([huge], optionsFor(20)).check;
     assert.equal(check.status, 'warn');
     assert.ok(Number.isFinite(check.value));
+  });
+
+  it('finds the same runs as a scan of maximal runs of one finite value (property)', () => {
+    // The rules as written, on every maximal run: at least FLATLINE_MIN_POINTS points lasting the
+    // limit, and the rest of the series varying with the run's value rare in it.
+    const naive = (values: number[], stepMs: number, minMs: number) => {
+      const runs: Array<{ first: number; last: number; value: number }> = [];
+      for (let i = 0; i < values.length; ) {
+        let j = i + 1;
+        if (Number.isFinite(values[i]!)) while (j < values.length && values[j] === values[i]) j++;
+        if (Number.isFinite(values[i]!) && j - i >= 3 && (j - 1 - i) * stepMs >= minMs) runs.push({ first: i, last: j - 1, value: values[i]! });
+        i = j;
+      }
+      return runs.filter((run) => {
+        const inRuns = runs.filter((r) => r.value === run.value).reduce((sum, r) => sum + r.last - r.first + 1, 0);
+        const finite = values.filter((v) => Number.isFinite(v));
+        const rest = finite.length - inRuns;
+        const restOfValue = finite.filter((v) => v === run.value).length - inRuns;
+        const distinct = new Set(finite.map((v) => (v === 0 ? 0 : v)));
+        const restDistinct = distinct.size - (restOfValue === 0 ? 1 : 0);
+        return rest >= 5 && restDistinct >= 2 && restOfValue / rest <= 0.1;
+      });
+    };
+    const value = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Infinity, -0, 0.5) });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, fc.integer({ min: 1, max: 8 })), { maxLength: 30 }), fc.constantFrom(MIN, 5 * MIN), (pieces, limit) => {
+        const values = pieces.flatMap(([v, length]) => new Array<number>(length).fill(v));
+        const got = flatlineRuns(Float64Array.from(values), MIN, limit);
+        assert.deepEqual(
+          got.map((r) => [r.first, r.last]),
+          naive(values, MIN, limit).map((r) => [r.first, r.last]),
+          `[${values.join(', ')}]`,
+        );
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { findKpi } from '../../../../src/common/kpis/catalogue';
 import { checkValidity } from '../../../../src/backend/analysis/quality';
 import { assertCheck, maskOf, optionsFor, series } from './helpers';
@@ -54,5 +55,26 @@ describe('validity', () => {
   it('never warns: an impossible value is a failure', () => {
     const { check } = checkValidity([series('a', [0.5, 2])], optionsFor(2, { validRange: [0, 1] }));
     assert.equal(check.status, 'fail');
+  });
+
+  it('marks exactly the points outside the range or infinite, NaN never, for any values and range (property)', () => {
+    const value = fc.oneof(
+      { weight: 4, arbitrary: fc.double({ min: -10, max: 10 }) },
+      { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Infinity, -Infinity, Number.MAX_VALUE, -Number.MAX_VALUE, 0, -0) },
+    );
+    const bound = fc.oneof(fc.double({ min: -10, max: 10, noNaN: true }), fc.constantFrom(Infinity, -Infinity, Number.MAX_VALUE, -Number.MAX_VALUE));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 40 }), fc.option(fc.tuple(bound, bound), { nil: undefined }), (values, pair) => {
+        const validRange = pair && pair[0] <= pair[1] ? pair : undefined;
+        const [lo, hi] = validRange ?? [-Infinity, Infinity];
+        // The definition: outside the range, or infinite; NaN is missing, not invalid.
+        const invalid = values.map((v) => v < lo || v > hi || v === Infinity || v === -Infinity);
+        const { check, issues } = checkValidity([series('s', values)], optionsFor(values.length, { validRange }));
+        const count = invalid.filter(Boolean).length;
+        assert.equal(check.value, count);
+        assert.deepEqual(issues[0], count > 0 ? Uint8Array.from(invalid, (b) => (b ? 1 : 0)) : undefined);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,0 +1,136 @@
+/**
+ * Sustained shifts: a CUSUM (cumulative sum) of a detector's standardised residuals, for the
+ * changes a point band cannot see. A CDN that makes the average bitrate 1.5 scales lower for an
+ * hour never leaves a 3-scale band, yet twelve such points in a row are far from noise; the sum
+ * of the residuals beyond an allowance says so within a few points, and a calm series almost
+ * never builds it up.
+ *
+ * Two corrections make the textbook CUSUM fit streaming KPIs:
+ * - residuals are capped (SHIFT_CAP), so one wild point, the band's business, cannot build a
+ *   shift by itself;
+ * - residuals of real series are correlated (a baseline lags the daily ramp, a busy hour runs
+ *   high), which makes sums grow faster than for independent noise. `persistenceFactor` measures
+ *   by how much on the history, and the residuals are scaled down by its square root, so the
+ *   limit means the same on every series.
+ */
+
+/** Residuals count from this many scales on: half a scale, the textbook allowance for shifts of about one scale. */
+export const SHIFT_ALLOWANCE = 0.5;
+/**
+ * The sum, at the default band (3 scales), at which a shift is reported; it scales with the band,
+ * so the sensitivity knob moves both. For independent normal residuals this is about one report
+ * in 140,000 points per direction (Siegmund's approximation), and a shift of one scale is reported
+ * after about 20 points, of two scales after 8. On the simulator's labelled runs, with the
+ * persistence correction, 8 and 9 gave just over one false alert per series-week, 10 kept it under
+ * one (bench/results/accuracy.md).
+ */
+export const SHIFT_LIMIT_AT_DEFAULT_BAND = 10;
+const DEFAULT_BAND_Z = 3;
+/** Residuals are capped here before they are summed. */
+export const SHIFT_CAP = 3;
+/**
+ * The sums are capped this many points' allowance above the limit: a shift that lasts for hours
+ * must not leave a sum that takes hours to drain once the series has recovered. From the
+ * ceiling, four points back at the expected value end the report, whatever the sensitivity (a
+ * ceiling proportional to the limit would end it sooner on a narrower band, which would then
+ * flag fewer points).
+ */
+const DRAIN_POINTS = 4;
+/** Points per block when the history's persistence is measured: an hour at a 5-minute step. */
+export const PERSISTENCE_BLOCK = 12;
+/** Fewer blocks than this say nothing about persistence. */
+const MIN_BLOCKS = 10;
+
+/** The limit on the sums for a band of `zBand` scales. */
+export function shiftLimit(zBand: number): number {
+  return SHIFT_LIMIT_AT_DEFAULT_BAND * (zBand / DEFAULT_BAND_Z);
+}
+
+function capped(z: number): number {
+  return z > SHIFT_CAP ? SHIFT_CAP : z < -SHIFT_CAP ? -SHIFT_CAP : z;
+}
+
+/**
+ * The first point whose residual counts: once the detector has warmed up, but no later than
+ * halfway through the history, so that the persistence is read on at least half of it. Before
+ * that a seasonal model without a full cycle follows the daily ramp with its level alone, and its
+ * residuals run in streaks that say nothing about the series.
+ */
+export function shiftStart(warmupPoints: number, historyPoints: number): number {
+  return Math.max(0, Math.min(warmupPoints, Math.floor(historyPoints / 2)));
+}
+
+/**
+ * How much faster than for independent residuals sums of consecutive ones grow, from the points
+ * in [from, end): PERSISTENCE_BLOCK times the mean square of block means over the mean square of
+ * the points (1 for independent residuals, larger when they run in streaks or the baseline is
+ * off for a while); at least 1. NaN when the history holds fewer than MIN_BLOCKS blocks: then it
+ * is unknown, and sums must not be trusted.
+ * `z(i)` is the standardised residual of point i, NaN where there is none.
+ */
+export function persistenceFactor(z: (i: number) => number, from: number, end: number): number {
+  let squares = 0;
+  let points = 0;
+  let blockSquares = 0;
+  let blocks = 0;
+  let blockSum = 0;
+  let inBlock = 0;
+  for (let i = from; i < end; i++) {
+    const r = z(i);
+    if (r !== r) continue;
+    const c = capped(r);
+    squares += c * c;
+    points++;
+    blockSum += c;
+    if (++inBlock === PERSISTENCE_BLOCK) {
+      const mean = blockSum / PERSISTENCE_BLOCK;
+      blockSquares += mean * mean;
+      blocks++;
+      blockSum = 0;
+      inBlock = 0;
+    }
+  }
+  if (blocks < MIN_BLOCKS) return NaN;
+  if (!(squares > 0)) return 1;
+  const factor = (PERSISTENCE_BLOCK * (blockSquares / blocks)) / (squares / points);
+  return Number.isFinite(factor) ? Math.max(1, factor) : 1;
+}
+
+/** The two one-sided sums, updated point by point. */
+export class ShiftSums {
+  /** evidence that the series runs above what was expected */
+  up = 0;
+  /** ... below it */
+  down = 0;
+  private readonly ceiling: number;
+
+  private readonly weight: number;
+  /** the sum at which a shift is reported; Infinity when the persistence is unknown */
+  readonly limit: number;
+
+  /**
+   * @param persistence persistenceFactor of the history (NaN: unknown, and no shift is ever reported)
+   * @param zBand the band's half-width in scales
+   */
+  constructor(persistence: number, zBand: number) {
+    this.weight = persistence === persistence ? 1 / Math.sqrt(persistence) : 0;
+    this.limit = persistence === persistence ? shiftLimit(zBand) : Infinity;
+    this.ceiling = this.limit + DRAIN_POINTS * SHIFT_ALLOWANCE;
+  }
+
+  /**
+   * Adds one standardised residual; NaN (no residual) leaves the sums as they are. A residual
+   * that does not support a reported shift (under the allowance on its side) ends the report, and
+   * that sum starts again from 0: the series may have recovered, or be settling after an incident
+   * a little above its old level, and only fresh evidence should report a shift again.
+   */
+  add(z: number): void {
+    if (z !== z) return;
+    const c = capped(z) * this.weight;
+    const limit = this.limit;
+    const up = (c < SHIFT_ALLOWANCE && this.up > limit ? 0 : this.up) + c - SHIFT_ALLOWANCE;
+    const down = (-c < SHIFT_ALLOWANCE && this.down > limit ? 0 : this.down) - c - SHIFT_ALLOWANCE;
+    this.up = up < 0 ? 0 : up > this.ceiling ? this.ceiling : up;
+    this.down = down < 0 ? 0 : down > this.ceiling ? this.ceiling : down;
+  }
+}

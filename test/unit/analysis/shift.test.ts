@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { detect } from '../../../src/backend/analysis/detect';
+import type { Grid } from '../../../src/backend/analysis/grid';
+import { PERSISTENCE_BLOCK, persistenceFactor, SHIFT_LIMIT_AT_DEFAULT_BAND, ShiftSums, shiftLimit } from '../../../src/backend/analysis/shift';
+import { gaussian, random } from './random';
+
+const FIVE_MINUTES = 300_000;
+const HISTORY = 864; // three days at 5 minutes: what detect decides on
+
+function whiteNoise(n: number, seed: number): Float64Array {
+  const next = random(seed);
+  return Float64Array.from({ length: n }, () => gaussian(next));
+}
+
+describe('persistenceFactor', () => {
+  it('is about 1 for independent residuals', () => {
+    const z = whiteNoise(5000, 1);
+    const factor = persistenceFactor((i) => z[i]!, 0, z.length);
+    assert.ok(factor >= 1 && factor < 1.25, `${factor}`);
+  });
+
+  it('grows when residuals run in streaks (AR(1), φ = 0.8)', () => {
+    const next = random(2);
+    const z = new Float64Array(5000);
+    for (let i = 1; i < z.length; i++) z[i] = 0.8 * z[i - 1]! + 0.6 * gaussian(next);
+    const factor = persistenceFactor((i) => z[i]!, 0, z.length);
+    // For long blocks it tends to (1 + φ) / (1 − φ) = 9; blocks of 12 see most of it.
+    assert.ok(factor > 4 && factor < 9, `${factor}`);
+  });
+
+  it('is unknown (NaN) on fewer than ten blocks, and skips missing residuals', () => {
+    const z = whiteNoise(9 * PERSISTENCE_BLOCK, 3);
+    assert.ok(Number.isNaN(persistenceFactor((i) => z[i]!, 0, z.length)));
+    const holes = whiteNoise(40 * PERSISTENCE_BLOCK, 4);
+    for (let i = 0; i < holes.length; i += 2) holes[i] = NaN;
+    const factor = persistenceFactor((i) => holes[i]!, 0, holes.length);
+    assert.ok(factor >= 1 && factor < 1.4, `${factor} from the 20 blocks of values between the holes`);
+  });
+});
+
+describe('ShiftSums', () => {
+  it('rarely reaches the limit on independent residuals', () => {
+    const z = whiteNoise(200_000, 5);
+    const sums = new ShiftSums(1, 3);
+    let alarms = 0;
+    let above = false;
+    for (const r of z) {
+      sums.add(r);
+      const now = sums.up > sums.limit || sums.down > sums.limit;
+      if (now && !above) alarms++;
+      above = now;
+    }
+    // About one in 140,000 points per direction in theory: 200,000 points give about 3.
+    assert.ok(alarms <= 10, `${alarms} reports in 200,000 points`);
+  });
+
+  it('reports a shift of 1.5 scales within about ten points, on its side only', () => {
+    const z = whiteNoise(400, 6);
+    for (let i = 200; i < 260; i++) z[i]! -= 1.5;
+    const sums = new ShiftSums(1, 3);
+    let first = -1;
+    for (let i = 0; i < z.length; i++) {
+      sums.add(z[i]!);
+      if (i < 200) assert.ok(sums.down <= sums.limit && sums.up <= sums.limit, `no report before the shift (point ${i})`);
+      if (first < 0 && sums.down > sums.limit) first = i;
+      if (i >= 200 && i < 260) assert.ok(sums.up <= sums.limit, `the opposite sum stays quiet (point ${i})`);
+    }
+    assert.ok(first >= 200 && first < 220, `reported ${first - 200} points into the shift`);
+  });
+
+  it('counts residuals for less when they persist, and scales its limit with the band', () => {
+    const plain = new ShiftSums(1, 3);
+    const persistent = new ShiftSums(4, 3);
+    plain.add(2);
+    persistent.add(2);
+    assert.equal(plain.up, 1.5);
+    assert.equal(persistent.up, 0.5, '2 / sqrt(4) − 0.5');
+    assert.equal(shiftLimit(3), SHIFT_LIMIT_AT_DEFAULT_BAND);
+    assert.equal(shiftLimit(1.5), SHIFT_LIMIT_AT_DEFAULT_BAND / 2);
+    const unknown = new ShiftSums(NaN, 3);
+    for (let i = 0; i < 100; i++) unknown.add(3);
+    assert.equal(unknown.limit, Infinity, 'an unknown persistence never reports');
+  });
+
+  it('caps one wild residual, and drains within a few points once the series is back', () => {
+    const sums = new ShiftSums(1, 3);
+    sums.add(1e9);
+    assert.equal(sums.up, 2.5, 'capped at 3 scales, less the allowance');
+    for (let i = 0; i < 100; i++) sums.add(3);
+    assert.ok(sums.up > sums.limit && sums.up <= sums.limit + 2, `at the ceiling: ${sums.up}`);
+    sums.add(0);
+    assert.equal(sums.up, 0, 'a residual that does not support the shift ends the report, and the sum starts again');
+  });
+});
+
+describe('detect: sustained shifts', () => {
+  /** Five days at 5 minutes of sd-1 noise around 100, and a shift of `size` for `points` from `at`. */
+  function shifted(size: number, at: number, points: number, seed = 7): Grid {
+    const values = whiteNoise(5 * 288, seed);
+    for (let i = 0; i < values.length; i++) values[i]! += 100 + (i >= at && i < at + points ? size : 0);
+    return { startMs: Date.UTC(2026, 10, 2), stepMs: FIVE_MINUTES, values };
+  }
+  const AT = HISTORY + 200;
+
+  it('flags a 2.5-scale shift of two hours that the band alone mostly misses', () => {
+    let beyond = 0;
+    for (const algorithm of ['rolling', 'seasonal', 'holt_winters'] as const) {
+      let caught = 0;
+      for (let seed = 1; seed <= 10; seed++) {
+        const grid = shifted(-2.5, AT, 24, seed);
+        // One point is enough here: the test is about what counts as anomalous, not about runs.
+        const withShifts = detect(grid, { algorithm, historyPoints: HISTORY, minDurationPoints: 1 });
+        const bandOnly = detect(grid, { algorithm, historyPoints: HISTORY, minDurationPoints: 1, sustainedShifts: false });
+        assert.ok(Number.isFinite(withShifts.persistence) && Number.isNaN(bandOnly.persistence));
+        let extra = 0;
+        for (let i = AT; i < AT + 24; i++) {
+          if (bandOnly.anomaly[i] === 1) assert.equal(withShifts.anomaly[i], 1, `${algorithm} seed ${seed}: what the band flags stays flagged (point ${i - AT})`);
+          if (withShifts.anomaly[i] !== 1 || bandOnly.anomaly[i] === 1) continue;
+          extra++;
+          // Flags are on the shift's side, at a score of 0.9 or more.
+          assert.ok(grid.values[i]! < withShifts.expected[i]!, `${algorithm} seed ${seed}: point ${i - AT} below the expected value`);
+          assert.ok(withShifts.score[i]! >= 0.9, `${algorithm} seed ${seed}: point ${i - AT} score ${withShifts.score[i]}`);
+        }
+        if (extra > 0) caught++;
+        beyond += extra;
+      }
+      // The baselines begin to follow a shift (a rolling median after half its window, the seasonal
+      // level term within hours), so in some runs it fades before the sum builds.
+      assert.ok(caught >= 8, `${algorithm}: points beyond the band's flags in ${caught} of 10 seeds`);
+    }
+    assert.ok(beyond >= 60, `${beyond} points beyond the band's flags in all (of 720 shifted points)`);
+  });
+
+  it('ends the report of a shift within a few points of its end', () => {
+    for (const algorithm of ['rolling', 'seasonal'] as const) {
+      const grid = shifted(3, AT, 60);
+      const d = detect(grid, { algorithm, historyPoints: HISTORY });
+      let lastUp = -1;
+      for (let i = AT; i < grid.values.length; i++) if (d.anomaly[i] === 1 && grid.values[i]! > d.expected[i]!) lastUp = i;
+      assert.ok(lastUp >= AT, `${algorithm}: the shift is flagged`);
+      // Flags after that on the other side are the return, seen by a baseline that had begun to follow the shift.
+      assert.ok(lastUp < AT + 60 + 3, `${algorithm}: last upward flag ${lastUp - AT - 60 + 1} points after the shift ended`);
+    }
+  });
+
+  it('keeps clean white noise nearly free of flags', () => {
+    const values = whiteNoise(30 * 288, 10).map((v) => v + 100);
+    const d = detect({ startMs: 0, stepMs: FIVE_MINUTES, values }, { algorithm: 'ewma', historyPoints: HISTORY });
+    let flags = 0;
+    for (let i = HISTORY; i < values.length; i++) flags += d.anomaly[i]!;
+    // 27 days of points: well under one point in a thousand.
+    assert.ok(flags < 8, `${flags} flags in ${values.length - HISTORY} clean points`);
+  });
+});
