@@ -1,9 +1,8 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis } from 'ioredis';
-import type { RedisAddress } from '../../../common/settings';
 import type { Logger } from '../../grafana/logger';
 import { isIpLiteral, isTlsCode, TLS_TRUST_CODES } from '../../security/tls';
-import type { RedisSentinel, RedisTls } from './config';
+import type { RedisConfig, RedisTls } from './config';
 
 /**
  * The shared tier of the results cache: one Redis, or a Redis Cluster, through ioredis.
@@ -15,16 +14,8 @@ import type { RedisSentinel, RedisTls } from './config';
  * the promoted replica.
  */
 
-export interface RedisStoreOptions {
-  /** the Redis server, the cluster's seed nodes, or the Sentinels */
-  nodes: RedisAddress[];
-  cluster: boolean;
-  /** absent: plaintext */
-  tls?: RedisTls;
-  sentinel?: RedisSentinel;
-  username?: string;
-  password?: string;
-  db: number;
+/** Where and how to connect, as the settings give it (config.ts), plus the store's own knobs. */
+export interface RedisStoreOptions extends Pick<RedisConfig, 'nodes' | 'cluster' | 'tls' | 'sentinel' | 'username' | 'password' | 'db'> {
   logger: Logger;
   /** per command (default 250 ms) */
   commandTimeoutMs?: number;
