@@ -42,3 +42,6 @@ FROM grafana/grafana:13.2.2 AS grafana
 # plugins live outside /var/lib/grafana so the data volume never shadows a rebuilt plugin
 ENV GF_PATHS_PLUGINS=/usr/share/grafana-plugins
 COPY --from=plugin-build /src/dist /usr/share/grafana-plugins/encore-streaming-app
+# The Encore cache key is made (once, in the data volume) before Grafana reads its provisioning.
+COPY --chmod=755 scripts/docker/grafana-entrypoint.sh /encore-entrypoint.sh
+ENTRYPOINT ["/encore-entrypoint.sh"]

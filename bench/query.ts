@@ -8,6 +8,7 @@
 //   BENCH_DEBUG=1: log each refresh's latencies (c: from the cache alone, u: fetched new steps)
 //   BENCH_CPU_PROFILE=dir: run the backend bundle under node --cpu-prof
 import { spawn } from 'node:child_process';
+import http2 from 'node:http2';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -168,12 +169,38 @@ async function closedLoop(seconds: number, concurrency: number, call: (panel: nu
   return { latencies, perSecond: latencies.length / ((performance.now() - started) / 1000) };
 }
 
+/** A transport floor: requests per second through it, and the server's CPU per request. */
+interface Floor {
+  perSecond: number;
+  serverCpuMs: number;
+}
+
 /**
- * The floor under any QueryData/s figure on this machine: a bare grpc-js unary echo server in its
- * own process answering with `bytes` (what a cached panel answer weighs), called like the harness
- * calls the backend. No protobuf, no query work: HTTP/2 and gRPC framing only.
+ * Runs `serverSource` (a script that prints its port, answers every call with `bytes` and exits when
+ * its stdin ends) in its own process and calls it in a closed loop with `call`, as the harness
+ * calls the backend: the floor under any QueryData/s figure, with no protobuf and no query work.
  */
-async function transportFloor(bytes: number, seconds: number, concurrency: number): Promise<number> {
+async function measureFloor(serverSource: string, connect: (port: number) => { call: () => Promise<number>; close: () => void }, seconds: number, concurrency: number): Promise<Floor> {
+  const child = spawn(process.execPath, ['-e', serverSource], { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((done, fail) => {
+      child.stdout!.once('data', (chunk: Buffer) => done(Number(chunk.toString().trim())));
+      child.once('exit', (code) => fail(new Error(`the floor server exited (${code})`)));
+    });
+    const { call, close } = connect(port);
+    for (let i = 0; i < 200; i++) await call();
+    const cpuBefore = cpuMs(child.pid!);
+    const result = await closedLoop(seconds, concurrency, () => call());
+    const serverCpuMs = (cpuMs(child.pid!) - cpuBefore) / result.latencies.length;
+    close();
+    return { perSecond: result.perSecond, serverCpuMs };
+  } finally {
+    child.stdin!.end();
+  }
+}
+
+/** grpc-js alone: a bare unary echo server, called through a grpc-js client. */
+function grpcFloor(bytes: number, seconds: number, concurrency: number): Promise<Floor> {
   const grpcPath = createRequire(import.meta.url).resolve('@grpc/grpc-js');
   const server = `
     const grpc = require(${JSON.stringify(grpcPath)});
@@ -184,31 +211,66 @@ async function transportFloor(bytes: number, seconds: number, concurrency: numbe
       { Echo: (call, done) => done(null, payload) });
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => process.stdout.write(String(port) + '\\n'));
     process.stdin.on('end', () => process.exit(0)).resume();`;
-  const child = spawn(process.execPath, ['-e', server], { stdio: ['pipe', 'pipe', 'inherit'] });
-  try {
-    const port = await new Promise<number>((done, fail) => {
-      child.stdout!.once('data', (chunk: Buffer) => done(Number(chunk.toString().trim())));
-      child.once('exit', (code) => fail(new Error(`the echo server exited (${code})`)));
-    });
-    const id = (b: Buffer) => b;
-    const Client = grpc.makeGenericClientConstructor(
-      { Echo: { path: '/bench.Floor/Echo', requestStream: false, responseStream: false, requestSerialize: id, requestDeserialize: id, responseSerialize: id, responseDeserialize: id, originalName: 'Echo' } },
-      'Floor',
-    );
-    const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    const request = Buffer.alloc(1_000, 1);
-    const echo = () =>
-      new Promise<number>((done, fail) => {
-        const started = performance.now();
-        (client as unknown as { Echo: (r: Buffer, cb: (e: Error | null) => void) => void }).Echo(request, (error) => (error ? fail(error) : done(performance.now() - started)));
+  return measureFloor(
+    server,
+    (port) => {
+      const id = (b: Buffer) => b;
+      const Client = grpc.makeGenericClientConstructor(
+        { Echo: { path: '/bench.Floor/Echo', requestStream: false, responseStream: false, requestSerialize: id, requestDeserialize: id, responseSerialize: id, responseDeserialize: id, originalName: 'Echo' } },
+        'Floor',
+      );
+      const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+      const request = Buffer.alloc(1_000, 1);
+      const call = () =>
+        new Promise<number>((done, fail) => {
+          const started = performance.now();
+          (client as unknown as { Echo: (r: Buffer, cb: (e: Error | null) => void) => void }).Echo(request, (error) => (error ? fail(error) : done(performance.now() - started)));
+        });
+      return { call, close: () => client.close() };
+    },
+    seconds,
+    concurrency,
+  );
+}
+
+/**
+ * node:http2 alone, no gRPC library on either side: a server that answers every POST with
+ * `bytes` and gRPC's status trailer. What any Node server of this protocol costs at the least.
+ */
+function http2Floor(bytes: number, seconds: number, concurrency: number): Promise<Floor> {
+  const server = `
+    const http2 = require('node:http2');
+    const payload = Buffer.alloc(${bytes}, 7);
+    const server = http2.createServer();
+    server.on('stream', (stream) => {
+      stream.on('data', () => {});
+      stream.on('end', () => {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        stream.end(payload);
       });
-    await echo();
-    const result = await closedLoop(seconds, concurrency, () => echo());
-    client.close();
-    return result.perSecond;
-  } finally {
-    child.stdin!.end();
-  }
+    });
+    server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
+    process.stdin.on('end', () => process.exit(0)).resume();`;
+  return measureFloor(
+    server,
+    (port) => {
+      const session = http2.connect(`http://127.0.0.1:${port}`);
+      const request = Buffer.alloc(1_000, 1);
+      const call = () =>
+        new Promise<number>((done, fail) => {
+          const started = performance.now();
+          const stream = session.request({ ':method': 'POST', ':path': '/bench.Floor/Echo', 'content-type': 'application/grpc', te: 'trailers' });
+          stream.on('data', () => {});
+          stream.on('end', () => done(performance.now() - started));
+          stream.on('error', fail);
+          stream.end(request);
+        });
+      return { call, close: () => session.close() };
+    },
+    seconds,
+    concurrency,
+  );
 }
 
 function cpuModel(): string {
@@ -289,10 +351,11 @@ async function main(): Promise<void> {
     const cpuPerQuery = (cpuMs(host.pid) - cpuBefore) / loaded.latencies.length;
     const load = diff(beforeLoad, cacheCounts(await metrics(host)));
 
-    // ---- the transport floor: gRPC alone, with an answer of the median panel's size.
+    // ---- the transport floors: gRPC alone and HTTP/2 alone, with an answer of the median panel's size.
     const answerBytes = median(cold.map((c) => c.frames.reduce((n, f) => n + f.length, 0)));
-    log(`gRPC floor: an echo of ${answerBytes} bytes, ${CONCURRENCY} in flight for ${LOAD_SECONDS} s`);
-    const floor = await transportFloor(Math.round(answerBytes), LOAD_SECONDS, CONCURRENCY);
+    log(`transport floors: an echo of ${answerBytes} bytes, ${CONCURRENCY} in flight for ${LOAD_SECONDS} s, through grpc-js and through node:http2`);
+    const grpcOnly = await grpcFloor(Math.round(answerBytes), LOAD_SECONDS, CONCURRENCY);
+    const http2Only = await http2Floor(Math.round(answerBytes), LOAD_SECONDS, CONCURRENCY);
 
     // ---- Prometheus directly, same expressions and spans, same concurrency.
     log(`raw query_range: ${CONCURRENCY} in flight for ${LOAD_SECONDS} s`);
@@ -350,7 +413,7 @@ async function main(): Promise<void> {
         `All queries, including those that fetched the newest steps: p50 ${ms(median(replay))} ms, p95 ${ms(percentile(replay, 0.95))} ms, p99 ${ms(p99)} ms. ` +
         `A cached query on its own (not in a burst of ${PANELS.length}): p50 ${ms(median(sequential))} ms, p99 ${ms(percentile(sequential, 0.99))} ms | ` +
         `${met(cachedP99 < 50)} (refresh burst); ${percentile(sequential, 0.99) < 50 ? 'met' : '**not met**'} (on its own) |`,
-      `| >= 10,000 cached QueryData/s | ${loaded.perSecond.toFixed(0)} QueryData/s with ${CONCURRENCY} in flight (backend CPU ${ms(cpuPerQuery)} ms per QueryData; a bare grpc-js echo of the same size manages ${floor.toFixed(0)}/s here) | ${met(loaded.perSecond >= 10_000)} |`,
+      `| >= 10,000 cached QueryData/s | ${loaded.perSecond.toFixed(0)} QueryData/s with ${CONCURRENCY} in flight (backend CPU ${ms(cpuPerQuery)} ms per QueryData). The transport alone, with no query work, bounds it here: a bare grpc-js echo of the same size manages ${grpcOnly.perSecond.toFixed(0)}/s (server CPU ${ms(grpcOnly.serverCpuMs)} ms per call), node:http2 without any gRPC library ${http2Only.perSecond.toFixed(0)}/s (server CPU ${ms(http2Only.serverCpuMs)} ms per call: at most ${(1000 / http2Only.serverCpuMs).toFixed(0)} calls/s for a whole core even with a free client) | ${met(loaded.perSecond >= 10_000)} |`,
       `| uncached overhead with detection <= 1.2x raw query_range | ${detectRatio.toFixed(2)}x on the detection panels, ${uncachedRatio.toFixed(2)}x on all panels (cache off, one query at a time, sum of per-panel medians) | ${met(detectRatio <= 1.2)} |`,
       '',
       '## The phases',
@@ -363,7 +426,8 @@ async function main(): Promise<void> {
       `| dashboard replay, all (real time) | ${replay.length} | ${(replay.length / DASHBOARD_SECONDS).toFixed(1)} | ${ms(median(replay))} | ${ms(percentile(replay, 0.95))} | ${ms(p99)} | ${dashboard.upstream} (${(dashboard.upstream / rounds).toFixed(1)} per refresh) |`,
       `| cached, one at a time | ${sequential.length} | | ${ms(median(sequential))} | ${ms(percentile(sequential, 0.95))} | ${ms(percentile(sequential, 0.99))} | |`,
       `| cached, closed loop, ${CONCURRENCY} in flight | ${loaded.latencies.length} | ${loaded.perSecond.toFixed(0)} | ${ms(median(loaded.latencies))} | ${ms(percentile(loaded.latencies, 0.95))} | ${ms(percentile(loaded.latencies, 0.99))} | ${load.upstream} |`,
-      `| gRPC alone (echo of ${Math.round(answerBytes)} bytes, no query work), ${CONCURRENCY} in flight | | ${floor.toFixed(0)} | | | | |`,
+      `| gRPC alone (grpc-js echo of ${Math.round(answerBytes)} bytes, no query work), ${CONCURRENCY} in flight | | ${grpcOnly.perSecond.toFixed(0)} | | | | |`,
+      `| HTTP/2 alone (node:http2 echo of ${Math.round(answerBytes)} bytes, no gRPC library, no query work), ${CONCURRENCY} in flight | | ${http2Only.perSecond.toFixed(0)} | | | | |`,
       `| Prometheus query_range directly, ${CONCURRENCY} in flight | ${rawLoaded.latencies.length} | ${rawLoaded.perSecond.toFixed(0)} | ${ms(median(rawLoaded.latencies))} | ${ms(percentile(rawLoaded.latencies, 0.95))} | ${ms(percentile(rawLoaded.latencies, 0.99))} | ${rawLoaded.latencies.length} |`,
       '',
       `Cached against raw in the same run: ${(loaded.perSecond / rawLoaded.perSecond).toFixed(1)}x the requests per second, ${(median(rawLoaded.latencies) / median(loaded.latencies)).toFixed(1)}x lower median latency under load.`,

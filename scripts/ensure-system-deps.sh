@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run for real (Prometheus + promtool, Redis, Chromium,
-# openssl)
+# openssl, Go)
 # when they are missing. Needs root (as on CI); otherwise says what to install.
 set -euo pipefail
 need=()
@@ -10,8 +10,10 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # openssl makes the throwaway certificates of the TLS tests against Prometheus.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# Go's text/template renders the alerting templates as Grafana does (test/support/provisioning/go-template).
+command -v go >/dev/null 2>&1 || need+=(golang-go)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "system packages present: prometheus $(prometheus --version 2>&1 | head -n1 | awk '{print $3}'), redis-server, chromium, openssl"
+  echo "system packages present: prometheus $(prometheus --version 2>&1 | head -n1 | awk '{print $3}'), redis-server, chromium, openssl, $(go version | awk '{print $3}')"
   exit 0
 fi
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)

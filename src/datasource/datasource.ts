@@ -1,10 +1,10 @@
 import type { CoreApp, DataSourceInstanceSettings, LegacyMetricFindQueryOptions, MetricFindValue, ScopedVars } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 import { DEFAULT_QUERY } from '../common/query';
+import { ANNOTATION_DEFAULT_QUERY } from './annotations';
 import { queryDisplayText } from './display-text';
-import { effectiveSourceKind } from './ConfigEditor/settings-edit';
 import { interpolateQuery } from './interpolate';
-import { labelValuesRequest } from './label-values';
+import { fetchLabelValues } from './label-lookups';
 import { hasTarget } from './query-shape';
 import type { EncoreDataQuery, EncoreJsonData } from './types';
 import { kpiOptions, parseVariableQuery } from './variable-query';
@@ -20,9 +20,10 @@ export class EncoreDataSource extends DataSourceWithBackend<EncoreDataQuery, Enc
   constructor(instanceSettings: DataSourceInstanceSettings<EncoreJsonData>) {
     super(instanceSettings);
     this.settings = instanceSettings;
-    // An empty annotations support object makes Grafana offer this data source for annotations
-    // with the normal query editor, and send annotation queries to the backend like any other.
-    this.annotations = {};
+    // Standard annotation support: Grafana offers this data source for annotations with the
+    // normal query editor, starting from ANNOTATION_DEFAULT_QUERY, and sends annotation queries
+    // to the backend like any other.
+    this.annotations = { getDefaultQuery: () => ({ ...ANNOTATION_DEFAULT_QUERY }) };
   }
 
   override getDefaultQuery(_app: CoreApp): Partial<EncoreDataQuery> {
@@ -62,11 +63,8 @@ export class EncoreDataSource extends DataSourceWithBackend<EncoreDataQuery, Enc
     if (!parsed.ok) throw new Error(parsed.error);
     const q = parsed.query;
     if (q.kind === 'kpis') return kpiOptions(q.group);
-    const narrow = effectiveSourceKind({ jsonData: this.settings.jsonData, url: this.settings.url ?? '' }) === 'prometheus';
-    const { path, params } = labelValuesRequest(q.kpi, q.label, [], options?.searchFilter ?? '', narrow);
-    const range = options?.range;
-    const answer = (await this.getResource(path, range ? { ...params, start: String(range.from.valueOf()), end: String(range.to.valueOf()) } : params)) as { data?: unknown };
-    const values = Array.isArray(answer?.data) ? answer.data.filter((v): v is string => typeof v === 'string') : [];
+    const range = options?.range ? { from: options.range.from.valueOf(), to: options.range.to.valueOf() } : undefined;
+    const values = await fetchLabelValues(this, q.kpi, q.label, [], options?.searchFilter ?? '', range);
     return values.map((value) => ({ text: value, value }));
   }
 }

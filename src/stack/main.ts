@@ -47,10 +47,11 @@ function describe(stack: Stack): string[] {
   }
   lines.push(`  collector token: ${stack.temporary ? stack.token : `in ${stack.dataDir}/collector-token`}`);
   lines.push(`  logs: ${stack.dataDir}/logs/<service>.log`);
-  // Nothing the native stack starts reads ENCORE_PROMETHEUS_URL (in compose only Grafana does,
-  // through provisioning/datasources): it is printed for a Grafana of one's own.
+  // Nothing the native stack starts reads the ENCORE_* variables of provisioning/datasources (in
+  // compose only Grafana does): they are printed for a Grafana of one's own.
   lines.push(`No Grafana runs natively: point an Encore data source (sourceKind prometheus) at ${stack.urls.prometheus},`);
-  lines.push(`or start a Grafana with provisioning/ and ENCORE_PROMETHEUS_URL=${stack.urls.prometheus} in its environment.`);
+  const redis = stack.ports.redis !== undefined ? ` ENCORE_REDIS_ADDRESS=127.0.0.1:${stack.ports.redis}` : '';
+  lines.push(`or start a Grafana with provisioning/ and ENCORE_PROMETHEUS_URL=${stack.urls.prometheus}${redis} ENCORE_CACHE_KEY=<16+ characters> in its environment.`);
   lines.push('Ctrl-C stops everything.');
   return lines;
 }

@@ -52,6 +52,15 @@ export const SIMULATOR_DEFAULTS = {
 /** Days of history: several weeks in compose (runs in the background), two natively (a few minutes). */
 export const BACKFILL_DAYS = { compose: 21, native: 2 } as const;
 
+/**
+ * How often the backfilled history is sampled. The provisioned data source (scrapeInterval 15s,
+ * as prometheus.yml scrapes) gives rate() windows of four scrapes, one minute, at fine steps (the
+ * 22 s of a dashboard's default 6 hours); history sampled once a minute holds one sample in such a
+ * window, which rate() cannot use, and those panels would show almost none of it. Every 30 s puts
+ * two samples in each window at half the samples (and promtool time) of the scrapes' 15 s.
+ */
+export const BACKFILL_INTERVAL = '30s';
+
 /** Inside the compose containers. */
 export const CONTAINER_PATHS = {
   prometheusConfigDir: '/etc/prometheus',
@@ -117,6 +126,8 @@ export function backfillArgs(p: SimulatorArgs & { days: number | string; tsdb: s
     'backfill',
     '--days',
     String(p.days),
+    '--interval',
+    BACKFILL_INTERVAL,
     '--scenario',
     p.scenario,
     '--users',

@@ -1,26 +1,43 @@
 // The config editor in Chromium, with Grafana's "Save & test": settings saved through the API,
-// then the real backend's health check against the demo source and a real Prometheus that
-// requires basic auth.
+// then the real backend's health check against the demo source and real Prometheus servers: one
+// that requires basic auth, one that serves TLS only and requires a client certificate, and one
+// behind an auth proxy (a real HTTP server in front of it, as a Mimir gateway would be) that wants
+// a bearer token and a tenant header, and records what the backend sent.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { FIXTURE_PASSWORD, FIXTURE_USER, startPrometheus, type PrometheusFixture } from '../support/prometheus';
-import { DEMO_DATASOURCE, startBrowserSession, type BrowserSession } from './support/session';
+import { json, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream';
+import { FIXTURE_PASSWORD, FIXTURE_TLS_SERVER_NAME, FIXTURE_USER, startPrometheus, type PrometheusFixture } from '../support/prometheus';
+import { DEMO_DATASOURCE, startBrowserSession, type BrowserSession, type Theme } from './support/session';
+
+const TOKEN = 'browser-test-bearer-token';
+const TENANT = 'encore-tenant-7';
 
 let session: BrowserSession;
 let prom: PrometheusFixture;
+let tlsProm: PrometheusFixture;
+let plainProm: PrometheusFixture;
+let gateway: FakeUpstream;
 before(async () => {
-  [session, prom] = await Promise.all([
-    startBrowserSession([{ ...DEMO_DATASOURCE }, { uid: 'encore-new', name: 'Encore (new)', url: '', jsonData: {} }]),
+  const fresh = (uid: string, name: string) => ({ uid, name, url: '', jsonData: {} });
+  [session, prom, tlsProm, plainProm] = await Promise.all([
+    startBrowserSession([{ ...DEMO_DATASOURCE }, fresh('encore-new', 'Encore (new)'), fresh('encore-bearer', 'Encore (tenant)'), fresh('encore-tls', 'Encore (TLS)')]),
     startPrometheus({ data: false, basicAuth: true }),
+    startPrometheus({ data: false, tls: { clientCert: true } }),
+    startPrometheus({ data: false }),
   ]);
+  gateway = await startFakeUpstream({ forwardTo: plainProm.url });
+  gateway.script = (request) =>
+    request.headers.authorization === `Bearer ${TOKEN}` && request.headers['x-scope-orgid'] === TENANT
+      ? { kind: 'forward' }
+      : json(401, { status: 'error', errorType: 'unauthorized', error: 'gateway: a bearer token and an X-Scope-OrgID tenant are required' });
 });
 after(async () => {
-  await Promise.all([session?.close(), prom?.stop()]);
+  await Promise.all([session?.close(), prom?.stop(), tlsProm?.stop(), plainProm?.stop(), gateway?.close()]);
 });
 
-async function configEditor(datasourceUid: string) {
-  const opened = await session.open({ view: { kind: 'config-editor', datasourceUid } });
+async function configEditor(datasourceUid: string, theme: Theme = 'dark') {
+  const opened = await session.open({ view: { kind: 'config-editor', datasourceUid } }, theme);
   await opened.page.getByRole('button', { name: 'Save & test' }).waitFor();
   return opened;
 }
@@ -115,6 +132,75 @@ describe('config editor (browser)', () => {
     await choose(page, 'Source', 'Prometheus');
     await page.getByRole('textbox', { name: 'URL' }).fill('prometheus:9090/');
     await page.getByText(/url.*expected|expected.*http/i).first().waitFor();
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('bearer token, a tenant header and a timeout: the secrets go to secureJsonData, the backend sends them, the gateway lets it in', async () => {
+    const { page, errors } = await configEditor('encore-bearer');
+    await choose(page, 'Source', 'Prometheus');
+    await page.getByRole('textbox', { name: 'URL' }).fill(gateway.url);
+    await page.getByRole('spinbutton', { name: 'Timeout in seconds' }).fill('5');
+    await choose(page, 'Authentication method', 'Bearer token');
+    await page.getByRole('textbox', { name: 'Bearer token' }).fill(TOKEN);
+    // Without the tenant the gateway refuses, and Save & test says so.
+    const refused = await saveAndTest(page);
+    assert.equal(refused.status, 'ERROR', refused.text);
+    assert.match(refused.text, /401|unauthori[sz]ed/i, refused.text);
+    await page.getByRole('button', { name: 'Add header' }).click();
+    await page.getByRole('textbox', { name: 'Header 1 name' }).fill('X-Scope-OrgID');
+    await page.getByLabel('Header 1 value').fill(TENANT);
+    const passed = await saveAndTest(page);
+    assert.equal(passed.status, 'OK', passed.text);
+    await session.screenshot(page, 'config-editor-bearer-headers-dark');
+
+    const saved = lastSaved('encore-bearer');
+    assert.deepEqual(
+      { url: saved.url, authType: saved.jsonData?.authType, header: saved.jsonData?.httpHeaderName1, timeout: saved.jsonData?.timeoutSeconds, basicAuth: saved.basicAuth },
+      { url: gateway.url, authType: 'bearer', header: 'X-Scope-OrgID', timeout: 5, basicAuth: false },
+    );
+    // The token went with the first save; the second sends only the new secret and Grafana keeps the stored one.
+    const saves = session.api.requests.filter((r) => r.method === 'PUT' && r.path === '/api/datasources/uid/encore-bearer').map((r) => r.body as typeof saved);
+    assert.deepEqual(saves.map((b) => b.secureJsonData), [{ bearerToken: TOKEN }, { httpHeaderValue1: TENANT }]);
+    assert.ok(saves.every((b) => !JSON.stringify(b.jsonData).includes(TOKEN) && !JSON.stringify(b.jsonData).includes(TENANT)), 'no secret in jsonData');
+    // What reached the gateway: the stored token and the new header, from the backend.
+    const last = gateway.requests.at(-1)!;
+    assert.deepEqual({ auth: last.headers.authorization, tenant: last.headers['x-scope-orgid'] }, { auth: `Bearer ${TOKEN}`, tenant: TENANT });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('TLS (light theme): a private CA, a client certificate and a server name reach the backend, which then passes the TLS-only Prometheus', async () => {
+    const certs = tlsProm.tls!;
+    const { page, errors } = await configEditor('encore-tls', 'light');
+    await choose(page, 'Source', 'Prometheus');
+    await page.getByRole('textbox', { name: 'URL' }).fill(tlsProm.url);
+    // Its certificate is signed by a CA nobody trusts yet.
+    const untrusted = await saveAndTest(page);
+    assert.equal(untrusted.status, 'ERROR', untrusted.text);
+    assert.match(untrusted.text, /certificate|TLS|self.signed|verify/i, untrusted.text);
+    assert.equal(await page.getByLabel('CA certificate (PEM)').count(), 0, 'no certificate fields before the switch');
+    await page.getByRole('switch', { name: 'Use a CA certificate' }).check({ force: true });
+    await page.getByLabel('CA certificate (PEM)').fill(certs.caCert);
+    await page.getByRole('switch', { name: 'Use a client certificate' }).check({ force: true });
+    await page.getByLabel('Client certificate (PEM)').fill(certs.clientCert);
+    await page.getByLabel('Client key (PEM)').fill(certs.clientKey);
+    // The URL says 127.0.0.1; verify the certificate against the name only it carries.
+    await page.getByRole('textbox', { name: 'TLS server name' }).fill(FIXTURE_TLS_SERVER_NAME);
+    const passed = await saveAndTest(page);
+    assert.equal(passed.status, 'OK', passed.text);
+    await session.screenshot(page, 'config-editor-tls-light', 'fieldset:has-text("Skip certificate verification")');
+
+    const saved = lastSaved('encore-tls');
+    assert.deepEqual(
+      { ca: saved.jsonData?.tlsAuthWithCACert, client: saved.jsonData?.tlsAuth, name: saved.jsonData?.serverName, skip: saved.jsonData?.tlsSkipVerify },
+      { ca: true, client: true, name: FIXTURE_TLS_SERVER_NAME, skip: undefined },
+    );
+    assert.deepEqual(
+      { ca: saved.secureJsonData?.tlsCACert, cert: saved.secureJsonData?.tlsClientCert, key: saved.secureJsonData?.tlsClientKey },
+      { ca: certs.caCert, cert: certs.clientCert, key: certs.clientKey },
+    );
+    assert.ok(!JSON.stringify(saved.jsonData).includes('BEGIN'), 'no PEM in jsonData');
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -1,20 +1,40 @@
 // Dashboard variables of the Encore data source in Chromium: the values a variable's preview
-// lists, from the catalogue and from the real backend's label-values resource.
+// lists, from the catalogue and from the real backend's label-values resource; and variables in
+// a panel's queries (applyTemplateVariables): a multi-value selection in a regex filter, and a
+// value that tries to break out of a PromQL string.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { KPIS } from '../../src/common/kpis/catalogue';
-import { startBrowserSession, type BrowserSession } from './support/session';
+import type { EncoreDataQuery } from '../../src/datasource/types';
+import { bundleHarness } from './support/bundle';
+import { startKpiPrometheus, type KpiPrometheus } from './support/kpi-dataset';
+import { DEMO_DATASOURCE, startBrowserSession, type BrowserSession } from './support/session';
 
 const now = Date.now();
 const range = { from: now - 3_600_000, to: now };
 
 let session: BrowserSession;
+let store: KpiPrometheus;
 before(async () => {
-  session = await startBrowserSession();
+  [store] = await Promise.all([startKpiPrometheus(), bundleHarness()]);
+  session = await startBrowserSession([{ ...DEMO_DATASOURCE }, store.datasource]);
 });
 after(async () => {
   await session?.close();
+  await store?.stop();
 });
+
+/** The rebuffering ratio tile's value, once the panel has its data. */
+async function tileText(page: Page): Promise<string> {
+  const value = page.getByTestId('encore-tile-value-rebuffering_ratio');
+  await value.waitFor();
+  return (await value.textContent()) ?? '';
+}
+
+function sentQueries(): Array<Record<string, unknown>> {
+  return session.api.requests.filter((r) => r.path.startsWith('/api/ds/query')).flatMap((r) => (r.body as { queries: Array<Record<string, unknown>> }).queries);
+}
 
 async function preview(query: string): Promise<{ values: string[]; texts: string[]; error?: string }> {
   const { page, errors } = await session.open({ view: { kind: 'variable-query', query, range } });
@@ -45,5 +65,29 @@ describe('template variables (browser)', () => {
   it('a malformed variable query says what was expected', async () => {
     const { error } = await preview('markets');
     assert.match(error ?? '', /expected kpis\(\), kpis\(<group>\), label_values/);
+  });
+
+  it('variables in panel queries: a multi-value selection narrows a regex filter; a value cannot break out of its PromQL string', async () => {
+    const targets = [{ refId: 'M', queryType: 'kpi', kpi: 'rebuffering_ratio', groupBy: ['market'], filters: [{ label: 'market', op: '=~', value: '$market' }] }] as EncoreDataQuery[];
+    const { page, errors } = await session.open({ view: { kind: 'panel', panel: 'audio-quality', targets, range }, variables: { market: ['BR', 'US'] } });
+    await page.getByTestId('encore-breakdown').waitFor();
+    const rows = await page.getByTestId('encore-breakdown').locator('tbody tr th, tbody tr td:first-child').allTextContents();
+    assert.deepEqual(rows.sort(), ['BR', 'US']);
+    const sent = sentQueries().at(-1) as { filters?: unknown } | undefined;
+    assert.deepEqual(sent?.filters, [{ label: 'market', op: '=~', value: '(BR|US)' }]);
+
+    // A value that would close the string and add `or vector(1)`. Written as it is, the query reads
+    // vector(1) from the real Prometheus: the tile shows 100 %. Through the variable it stays inside
+    // the string, matches no series, and the tile has no value.
+    const evil = '"} or vector(1) #';
+    const breakout = (expr: string) => [{ refId: 'X', queryType: 'promql', expr, legendFormat: 'Rebuffering ratio' }] as EncoreDataQuery[];
+    const onStore = (targets: EncoreDataQuery[], variables: Record<string, string[]> = {}) => ({ view: { kind: 'panel' as const, panel: 'audio-quality', targets, range, datasourceUid: store.datasource.uid }, variables });
+    await session.render(page, onStore(breakout(`encore_active_users{market="${evil}"}`)));
+    assert.match(await tileText(page), /^100(\.0+)?%$/, 'the breakout, typed into the query, does read vector(1)');
+    await session.render(page, onStore(breakout('encore_active_users{market="$market"}'), { market: [evil] }));
+    assert.equal(await tileText(page), '–');
+    assert.equal(sentQueries().at(-1)?.expr, 'encore_active_users{market="\\"} or vector(1) #"}');
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 });

@@ -132,7 +132,10 @@ before(async () => {
   const simulationStart = await simulator.simulationStart();
   liveFrom = simulationStart + WARMUP_MS;
   caughtUp = await simulator.caughtUp();
-  assert.ok(caughtUp < liveFrom + 20 * SECOND, `the warm-up took until ${caughtUp - liveFrom} ms after the start:\n${simulator.stderr()}`);
+  // The windows must begin after the warm-up was delivered (events sent late are scraped late);
+  // on a loaded machine that can take a while, and what matters is only that the incident's
+  // window, the later one, starts after the steady one.
+  assert.ok(edges().steadyFrom < edges().incidentFrom, `the warm-up took until ${caughtUp - liveFrom} ms after the start, past the incident window:\n${simulator.stderr()}`);
   const code = await simulator.exited;
   assert.equal(code, 0, simulator.stderr());
   // Two more scrapes after the last batch.

@@ -186,6 +186,57 @@ export function explainChange(segments: readonly SegmentChange[], options: Expla
   });
 }
 
+/** A label value that carried traffic before the change and none during it. */
+export interface SilentGroup {
+  labels: Record<string, string>;
+  /** its share of the baseline's traffic (denominator; numerator for additive KPIs) */
+  baselineShare: number;
+  /** e.g. "market=DE sent no data during the anomaly (12% of the traffic before it): a telemetry gap, or an outage there" */
+  text: string;
+}
+
+/**
+ * Below this share of the traffic before the change a value going quiet is ordinary (a rare
+ * platform with no session in the window), not news.
+ */
+export const MIN_SILENT_SHARE = 0.01;
+
+/**
+ * The single label values whose traffic was at least MIN_SILENT_SHARE of the total before the
+ * change and exactly nothing during it. When a market's telemetry stops, an aggregate ratio moves
+ * by the mix alone (the remaining markets' level): the change is real arithmetic, but its cause
+ * is the missing market, which the shares of explainChange do not say. Counters that stop
+ * increasing give rates of exactly 0, so "nothing" is 0, not "small". Largest first.
+ */
+export function silentGroups(segments: readonly SegmentChange[], kind: ChangeKind): SilentGroup[] {
+  const traffic = (w: WindowSums) => (kind === 'additive' ? w.numerator : w.denominator);
+  const byValue = new Map<string, { labels: Record<string, string>; before: number; during: number }>();
+  let total = 0;
+  for (const s of segments) {
+    const before = traffic(s.baseline);
+    const during = traffic(s.current);
+    if (!Number.isFinite(before) || !Number.isFinite(during)) continue;
+    total += before;
+    for (const [label, value] of Object.entries(s.labels)) {
+      const key = JSON.stringify([label, value]);
+      let g = byValue.get(key);
+      if (!g) byValue.set(key, (g = { labels: { [label]: value }, before: 0, during: 0 }));
+      g.before += before;
+      g.during += during;
+    }
+  }
+  if (!(total > 0)) return [];
+  const out: SilentGroup[] = [];
+  for (const g of byValue.values()) {
+    const share = g.before / total;
+    // All of the traffic silent is the aggregate itself, not one of its parts.
+    if (!(share >= MIN_SILENT_SHARE) || share >= 1 || g.during !== 0) continue;
+    const labelText = Object.entries(g.labels).map(([label, value]) => `${label}=${value}`).join(', ');
+    out.push({ labels: g.labels, baselineShare: share, text: `${labelText} sent no data during the anomaly (${Math.round(share * 100)}% of the traffic before it): a telemetry gap, or an outage there` });
+  }
+  return out.sort((a, b) => b.baselineShare - a.baselineShare);
+}
+
 type Sums = { n0: number; d0: number; n1: number; d1: number };
 
 /** Per-segment sums in ratio form (levels weighted); non-finite numbers make a segment unusable. */

@@ -32,7 +32,7 @@ export function CommonFields({ fields, problems, rangeOptions, onChange, onRunQu
       <TextOption
         label="Min step"
         ariaLabel="Minimum step"
-        labelWidth={10}
+        labelWidth={12}
         tooltip="Lower bound for the step between points, a Prometheus duration such as 30s or 1m. Grafana's interval and the panel width may make it coarser, never finer."
         placeholder="auto"
         error={problems.step}

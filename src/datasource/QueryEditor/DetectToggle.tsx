@@ -25,7 +25,7 @@ export function DetectToggle({ detect, output, detectProblems, outputProblem, on
       <SwitchOption
         label="Detect anomalies"
         ariaLabel="Detect anomalies"
-        labelWidth={18}
+        labelWidth={21}
         tooltip="Add the expected value, the normal band, a 0-1 score and an anomaly flag to each series"
         value={detect !== undefined}
         onChange={(on) => onChange(on ? { detect: detect ?? {} } : { detect: undefined, output: undefined })}

@@ -78,6 +78,8 @@ export function DetectionFields({ detect = {}, problems, peersOnly = false, onCh
         </InlineField>
         <TextOption
           label="Min duration"
+          // Wide enough for the label and its tooltip icon on one line.
+          labelWidth={16}
           tooltip="Flag only departures that last at least this long, e.g. 5m, so one bad scrape does not page anyone. Empty: two steps in a row"
           placeholder="two steps"
           error={fields.minDuration}

@@ -1,10 +1,8 @@
-import { useMemo } from 'react';
 import { Button, Combobox, Field, IconButton, Stack, type ComboboxOption } from '@grafana/ui';
 import { findKpi, kpiLabels } from '../../common/kpis/catalogue';
 import { FILTER_OPERATORS, type FilterOperator, type LabelFilter } from '../../common/kpis/filters';
 import type { EncoreDataSource } from '../datasource';
-import { effectiveSourceKind } from '../ConfigEditor/settings-edit';
-import { labelValuesRequest } from '../label-values';
+import { fetchLabelValues, loadLabelNameOptions } from '../label-lookups';
 
 /** A filter as saved: the operator may be missing (the schema's default is `=`). */
 type SavedFilter = Omit<LabelFilter, 'op'> & { op?: FilterOperator };
@@ -26,14 +24,13 @@ const OPERATOR_OPTIONS: Array<ComboboxOption<FilterOperator>> = FILTER_OPERATORS
 
 /**
  * Label filters of a KPI (`market = BR`, `platform =~ ios|android`). Labels are those the KPI can
- * be filtered by (the backend's rule); values come from the backend's label-values resource,
- * searched as the user types and narrowed by the other filters. A value not in the list (a regex,
- * a market that has no data yet) can still be typed.
+ * be filtered by (the backend's rule), those the store has first (the backend's labels resource);
+ * values come from the backend's label-values resource. Both are searched on the server as the
+ * user types and narrowed by the other filters. A value not in the list (a regex, a market that
+ * has no data yet) can still be typed.
  */
 export function FiltersField({ datasource, kpi, filters, problem, onChange, onRunQuery }: Props) {
   const definition = findKpi(kpi ?? '');
-  const narrowBySeries = effectiveSourceKind({ jsonData: datasource.settings.jsonData, url: datasource.settings.url ?? '' }) === 'prometheus';
-  const labelOptions = useMemo(() => (definition ? kpiLabels(definition).map((label) => ({ value: label, label })) : []), [definition]);
   const complete: LabelFilter[] = filters.map((f) => ({ ...f, op: f.op ?? '=' }));
   const replace = (index: number, patch: Partial<LabelFilter>, run: boolean) => {
     onChange(complete.map((f, i) => (i === index ? { ...f, ...patch } : f)));
@@ -43,18 +40,19 @@ export function FiltersField({ datasource, kpi, filters, problem, onChange, onRu
     onChange(complete.filter((_, i) => i !== index));
     onRunQuery();
   };
-  const add = () => onChange([...complete, { label: labelOptions.find((o) => !filters.some((f) => f.label === o.value))?.value ?? '', op: '=', value: '' }]);
+  // A new filter starts on the first label not filtered yet; the picker offers the rest.
+  const add = () => onChange([...complete, { label: (definition ? kpiLabels(definition) : []).find((label) => !filters.some((f) => f.label === label)) ?? '', op: '=', value: '' }]);
 
   return (
     <Field label="Filters" description="Only series whose labels match every filter" invalid={problem !== undefined} error={problem}>
       <Stack direction="column" gap={1}>
         {complete.map((filter, index) => {
           const position = `filter ${index + 1}`;
+          const others = complete.filter((_, i) => i !== index);
+          const loadLabels = (search: string): Promise<Array<ComboboxOption<string>>> => loadLabelNameOptions(datasource, kpi, others, search);
           const loadValues = async (search: string): Promise<Array<ComboboxOption<string>>> => {
             if (filter.label === '') return [];
-            const { path, params } = labelValuesRequest(kpi, filter.label, complete, search, narrowBySeries);
-            const answer = (await datasource.getResource(path, params)) as { data?: unknown };
-            const values = Array.isArray(answer?.data) ? answer.data.filter((v): v is string => typeof v === 'string') : [];
+            const values = await fetchLabelValues(datasource, kpi, filter.label, complete, search);
             return values.map((value) => ({ value, label: value }));
           };
           return (
@@ -62,8 +60,8 @@ export function FiltersField({ datasource, kpi, filters, problem, onChange, onRu
               <Combobox
                 aria-label={`Label of ${position}`}
                 width={20}
-                options={labelOptions}
-                value={filter.label === '' ? null : filter.label}
+                options={loadLabels}
+                value={filter.label === '' ? null : { value: filter.label, label: filter.label }}
                 placeholder="label"
                 onChange={(option) => replace(index, { label: option.value, value: '' }, false)}
               />

@@ -1,8 +1,8 @@
-import { useMemo } from 'react';
 import { Combobox, Field, MultiCombobox, Stack, type ComboboxOption } from '@grafana/ui';
 import { findKpi, KPI_GROUP_NAMES, KPIS, kpiLabels } from '../../common/kpis/catalogue';
 import type { EncoreDataSource } from '../datasource';
 import { unitText } from '../display-text';
+import { loadLabelNameOptions } from '../label-lookups';
 import { fieldsOf, type QueryPatch } from '../query-shape';
 import type { EncoreDataQuery } from '../types';
 import { FiltersField } from './FiltersField';
@@ -25,16 +25,17 @@ const KPI_OPTIONS: Array<ComboboxOption<string>> = KPIS.map((kpi) => ({
 /**
  * A KPI from the catalogue (grouped by audio quality, behaviour and revenue, with unit and
  * description), its label filters and the labels to split it by. Only the labels every metric of
- * the KPI's formula carries are offered, the same rule the backend applies. Used by KPI queries and
+ * the KPI's formula carries are offered, the same rule the backend applies; those the store has
+ * (the backend's labels resource, searched as the user types) come first. Used by KPI queries and
  * by the analyses of a KPI.
  */
 export function KpiFields({ datasource, query, problems, onChange, onRunQuery }: Props) {
   const fields = fieldsOf(query);
   const kpi = findKpi(fields.kpi ?? '');
   const groupBy = fields.groupBy ?? [];
-  const labelOptions = useMemo(() => (kpi ? kpiLabels(kpi).map((label) => ({ value: label, label })) : []), [kpi]);
   const kpiProblem = problems.kpi;
   const filters = fields.filters ?? [];
+  const loadLabels = (search: string): Promise<Array<ComboboxOption<string>>> => loadLabelNameOptions(datasource, kpi?.id, filters.map((f) => ({ ...f, op: f.op ?? '=' })), search);
   return (
     <Stack direction="column" gap={1}>
     <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-start">
@@ -64,8 +65,8 @@ export function KpiFields({ datasource, query, problems, onChange, onRunQuery }:
           width={36}
           placeholder={kpi ? 'one series in all' : 'choose a KPI first'}
           disabled={!kpi}
-          options={labelOptions}
-          value={groupBy}
+          options={loadLabels}
+          value={groupBy.map((label) => ({ value: label, label }))}
           onChange={(options) => {
             onChange({ groupBy: options.map((option) => option.value) });
             onRunQuery();

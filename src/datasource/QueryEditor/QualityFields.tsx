@@ -1,6 +1,6 @@
 import { InlineField, MultiCombobox, RadioButtonGroup, Stack } from '@grafana/ui';
 import { QUALITY_CHECK_IDS, type QUALITY_OUTPUTS, type QualityCheckId } from '../../common/query';
-import { NumberOption, TextOption } from './inputs';
+import { NamedControl, NumberOption, TextOption } from './inputs';
 
 type QualityOutput = (typeof QUALITY_OUTPUTS)[number];
 
@@ -55,30 +55,39 @@ export function QualityFields({ freshness, maxSeries, output, checks, problems, 
           invalid={problems.checks !== undefined}
           error={problems.checks}
         >
-          <MultiCombobox<QualityCheckId>
-            aria-label="Quality checks"
-            width={36}
-            placeholder="every check"
-            options={CHECK_OPTIONS}
-            value={(checks ?? []).filter((id): id is QualityCheckId => (QUALITY_CHECK_IDS as readonly string[]).includes(id))}
-            onChange={(options) => {
-              const next = options.map((option) => option.value);
-              onChange({ checks: next.length > 0 ? next : undefined });
-              onRunQuery();
-            }}
-          />
+          <NamedControl name="Quality checks">
+            {(labelledBy) => (
+              <MultiCombobox<QualityCheckId>
+                aria-labelledby={labelledBy}
+                width={36}
+                placeholder="every check"
+                options={CHECK_OPTIONS}
+                value={(checks ?? []).filter((id): id is QualityCheckId => (QUALITY_CHECK_IDS as readonly string[]).includes(id))}
+                onChange={(options) => {
+                  const next = options.map((option) => option.value);
+                  onChange({ checks: next.length > 0 ? next : undefined });
+                  onRunQuery();
+                }}
+              />
+            )}
+          </NamedControl>
         </InlineField>
       )}
-      <InlineField label="Output" labelWidth={14} tooltip="Table for panels; Score or Levels for alert rules" invalid={problems.output !== undefined} error={problems.output}>
-        <RadioButtonGroup
-          aria-label="Quality output"
-          options={QUALITY_OUTPUT_OPTIONS}
-          value={(output as QualityOutput | undefined) ?? 'table'}
-          onChange={(value) => {
-            onChange({ output: value });
-            onRunQuery();
-          }}
-        />
+      {/* useFieldset: what InlineField does for a RadioButtonGroup child (the wrapper hides it from it), so the label is a span, not a <label> of nothing. */}
+      <InlineField label="Output" labelWidth={14} tooltip="Table for panels; Score or Levels for alert rules" invalid={problems.output !== undefined} error={problems.output} useFieldset>
+        <NamedControl name="Quality output">
+          {(labelledBy) => (
+            <RadioButtonGroup
+              aria-labelledby={labelledBy}
+              options={QUALITY_OUTPUT_OPTIONS}
+              value={(output as QualityOutput | undefined) ?? 'table'}
+              onChange={(value) => {
+                onChange({ output: value });
+                onRunQuery();
+              }}
+            />
+          )}
+        </NamedControl>
       </InlineField>
     </Stack>
   );

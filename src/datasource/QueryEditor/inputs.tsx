@@ -1,4 +1,4 @@
-import { useState, type ChangeEvent } from 'react';
+import { useId, useState, type ChangeEvent, type ReactNode } from 'react';
 import { Combobox, InlineField, InlineSwitch, Input, type ComboboxOption } from '@grafana/ui';
 
 interface OptionProps {
@@ -138,5 +138,33 @@ export function SwitchOption({ label, tooltip, error, labelWidth, ariaLabel, val
         }}
       />
     </InlineField>
+  );
+}
+
+interface NamedControlProps {
+  /** what the control is called, in full: `Quality output` beside a label reading `Output` */
+  name: string;
+  /** the control, given the id of the element holding its name (for its aria-labelledby) */
+  children: (labelledBy: string) => ReactNode;
+}
+
+/**
+ * A control of an InlineField that its short visible label does not name on its own ("Output",
+ * "Checks" among the quality options). InlineField names its child after that label: a radio
+ * group through aria-labelledby (which wins over the group's aria-label, and which InlineField
+ * sets over the child's own), a combobox through the label's `for`, and MultiCombobox has no
+ * aria-label at all. Here the control is labelled by a hidden element holding the whole name;
+ * the visible label stays as it is. InlineField's props (invalid, disabled...) stop here: the
+ * control reads them from the field's context.
+ */
+export function NamedControl({ name, children }: NamedControlProps) {
+  const id = useId();
+  return (
+    <>
+      <span id={id} hidden>
+        {name}
+      </span>
+      {children(id)}
+    </>
   );
 }

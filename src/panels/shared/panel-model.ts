@@ -5,7 +5,7 @@ import type { Formatters } from './format';
 import { decimalsFor, headlineTiles, type DisplayOptions, type Tile } from './headline';
 import { effectiveSlo, findKpi } from './kpis';
 import { qualityBadge, type QualityBadgeModel } from './quality';
-import { forecastSeries, overallSeries, type Reducer } from './series';
+import { forecastSeries, hasValues, overallSeries, type Reducer } from './series';
 import { sloText } from './slo';
 
 /**
@@ -49,6 +49,12 @@ export interface PanelMessage {
   detail: string;
 }
 
+/**
+ * Why a panel has nothing to draw: no series at all (no Encore query, or none answered), every
+ * query failed, or the queries answered with series that have no value in the time range.
+ */
+export type EmptyReason = 'no-series' | 'failed' | 'no-values';
+
 export interface KpiPanelModel {
   answers: QueryAnswer[];
   tiles: Tile[];
@@ -64,6 +70,7 @@ export interface KpiPanelModel {
   errors: string[];
   /** nothing to show at all */
   empty?: PanelMessage;
+  emptyReason?: EmptyReason;
 }
 
 /** At most this many lines when a KPI is only queried split by a label. */
@@ -160,6 +167,37 @@ export function emptyMessage(kpiIds: readonly string[]): PanelMessage {
   };
 }
 
+/** What the series of the answers stand for: their KPIs (the panel's first, in its order), else their names. */
+function queriedNames(answers: readonly QueryAnswer[], panelKpis: readonly string[]): { kpiIds: string[]; names: string[] } {
+  const series = answers.flatMap((a) => a.series);
+  const queried = new Set([...answers.map((a) => a.kpiId), ...series.map((s) => s.kpiId)].filter((id): id is string => id !== undefined && findKpi(id) !== undefined));
+  const kpiIds = [...panelKpis.filter((id) => queried.has(id)), ...[...queried].filter((id) => !panelKpis.includes(id))];
+  if (kpiIds.length > 0) return { kpiIds, names: kpiIds.map((id) => findKpi(id)!.name) };
+  // Histogram buckets are parts of a distribution, not what was asked for.
+  const plain = [...new Set(series.filter((s) => s.labels.le === undefined).map((s) => s.name))];
+  return plain.length > 0 ? { kpiIds: [], names: plain } : { kpiIds: [...panelKpis], names: panelKpis.map((id) => findKpi(id)?.name ?? id) };
+}
+
+/**
+ * The queries answered, but not with a single value in the time range (a range before the data
+ * starts, a market that sent nothing, series that are all null): which KPIs, and what to try.
+ */
+export function noValuesMessage(answers: readonly QueryAnswer[], panelKpis: readonly string[], options: { notices?: boolean; missingHint?: string } = {}): PanelMessage {
+  const { kpiIds, names } = queriedNames(answers, panelKpis);
+  const what = kpiIds.length > 0 ? kpiList(kpiIds) : names.join(', ');
+  return {
+    title: `No data in this time range for ${names.join(', ')}`,
+    detail: [
+      `The queries for ${what} answered, without a single value in the time range.`,
+      'Widen the time range, or move it to when the data was collected; if there should be data, check that the collector or the scrape is running.',
+      options.notices ? 'The data-quality badge above lists what the checks found.' : undefined,
+      options.missingHint ? `${options.missingHint}.` : undefined,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  };
+}
+
 export function kpiPanelModel(
   answers: readonly QueryAnswer[],
   errors: readonly string[],
@@ -179,13 +217,23 @@ export function kpiPanelModel(
   }
   const hasSeries = answers.some((a) => a.series.length > 0);
   if (!hasSeries) {
-    model.empty = errors.length > 0 ? { title: 'The queries failed', detail: errors.join('\n') } : emptyMessage(kpis);
+    const failed = errors.length > 0;
+    model.empty = failed ? { title: 'The queries failed', detail: errors.join('\n') } : emptyMessage(kpis);
+    model.emptyReason = failed ? 'failed' : 'no-series';
+    return model;
+  }
+  if (!answers.some((a) => a.series.some(hasValues))) {
+    // Empty tiles and an empty chart would only look broken: say so, keeping the notices and errors.
+    model.empty = noValuesMessage(answers, kpis, { notices: badge.notices.length > 0, ...(model.tilesHint ? { missingHint: model.tilesHint } : {}) });
+    model.emptyReason = 'no-values';
     return model;
   }
   if (options.showChart) {
     const withData = (id: string) => overallSeries(answers, id).series !== undefined || overallSeries(answers, id).splitBy !== undefined;
+    // A KPI with values first: one whose query answered empty would draw an empty chart.
+    const withValues = (id: string) => answers.some((a) => a.series.some((s) => s.kpiId === id && hasValues(s)));
     const requested = selectedKpi ?? (options.chartKpi && options.chartKpi !== 'auto' ? options.chartKpi : undefined);
-    const chartKpi = requested ?? kpis.find(withData);
+    const chartKpi = requested ?? kpis.find(withValues) ?? kpis.find(withData);
     const chart = chartKpi ? kpiChart(answers, chartKpi, options, format) : undefined;
     if (chart) model.chart = chart;
     else if (requested) {

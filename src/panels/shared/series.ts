@@ -75,6 +75,11 @@ export function reduceSeries(s: KpiSeries, reducer: Reducer): Reading | undefine
   return out;
 }
 
+/** A series has something to show: at least one finite value (empty frames and all-null series have none). */
+export function hasValues(s: Pick<KpiSeries, 'values'>): boolean {
+  return s.values.some(Number.isFinite);
+}
+
 export interface OverallSeries {
   series?: KpiSeries;
   /** when every series of the KPI is one group of a split: the labels it is split by */

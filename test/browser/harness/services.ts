@@ -153,7 +153,8 @@ export async function installServices(variables: Variables = {}): Promise<Servic
 function templateSrv(variables: Variables): TemplateSrv {
   const escapeRegex = (value: string) => value.replace(/[\\^$*+?.()|[\]{}/]/g, '\\$&');
   const format = (values: string[], fmt: unknown): string => {
-    if (typeof fmt === 'function') return String((fmt as (v: string | string[]) => string)(values.length === 1 ? values[0]! : values));
+    // Grafana calls a format function with the value and the variable (multi, includeAll).
+    if (typeof fmt === 'function') return String((fmt as (v: string | string[], variable: { multi: boolean }) => string)(values.length === 1 ? values[0]! : values, { multi: values.length > 1 }));
     switch (fmt) {
       case 'regex':
         return values.length === 1 ? escapeRegex(values[0]!) : `(${values.map(escapeRegex).join('|')})`;

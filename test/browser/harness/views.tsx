@@ -1,39 +1,43 @@
 // What the harness can render, each the way Grafana hosts it: the data source's query and
-// config editors (with Grafana's "Save & test" and the query runner around them), the panels fed
-// by queries through the data source, and the app's root page.
+// config editors (with Grafana's "Save & test" and the query runner around them, in a panel
+// editor or in Explore), the annotation editor with its preview of events, the panels fed by
+// queries through the data source (or by the same answers as another data source would give
+// them), and the app's root page.
 import { useCallback, useEffect, useRef, useState, type ComponentType, type ReactNode } from 'react';
-import { lastValueFrom } from 'rxjs';
-import {
-  CoreApp,
-  dateTime,
-  FieldType,
-  LoadingState,
-  type DataQueryRequest,
-  type DataSourceSettings,
-  type PanelData,
-  type PanelProps,
-  type TimeRange,
-} from '@grafana/data';
+import { CoreApp, LoadingState, type DataSourceSettings, type PanelData, type PanelProps } from '@grafana/data';
 import { getBackendSrv } from '@grafana/runtime';
 import { Alert, Button, Stack } from '@grafana/ui';
 import { ConfigEditor } from '../../../src/datasource/ConfigEditor/ConfigEditor';
 import type { EncoreDataSource } from '../../../src/datasource/datasource';
 import { QueryEditor } from '../../../src/datasource/QueryEditor/QueryEditor';
 import type { EncoreDataQuery, EncoreJsonData, EncoreSecureJsonData } from '../../../src/datasource/types';
+import { AnnotationEditorView } from './annotations';
+import { asOtherDataSource } from './other-datasource';
 import { PANELS } from './panels';
 import { PAGES } from './pages';
+import { ResultSummary, runQueries, timeRange, type RangeSpec } from './run';
 import type { Services } from './services';
 
-export interface RangeSpec {
-  /** epoch ms */
-  from: number;
-  to: number;
-}
+export type { RangeSpec };
 
 export type ViewSpec =
-  | { kind: 'query-editor'; query: EncoreDataQuery; range: RangeSpec; datasourceUid?: string }
+  /** `query` absent: a new query, the data source's default for the app (Explore or a panel editor) */
+  | { kind: 'query-editor'; query?: EncoreDataQuery; range: RangeSpec; datasourceUid?: string; app?: 'explore' | 'panel-editor' }
+  /** `query` absent: a new annotation query, the data source's annotation default */
+  | { kind: 'annotation-editor'; range: RangeSpec; query?: EncoreDataQuery; datasourceUid?: string }
   | { kind: 'config-editor'; datasourceUid?: string; settings?: Partial<DataSourceSettings<EncoreJsonData, EncoreSecureJsonData>> }
-  | { kind: 'panel'; panel: keyof typeof PANELS; targets: EncoreDataQuery[]; range: RangeSpec; options?: Record<string, unknown>; width?: number; height?: number }
+  | {
+      kind: 'panel';
+      panel: keyof typeof PANELS;
+      targets: EncoreDataQuery[];
+      range: RangeSpec;
+      options?: Record<string, unknown>;
+      width?: number;
+      height?: number;
+      datasourceUid?: string;
+      /** hand the panel the frames another data source (Prometheus) would give for the same series */
+      otherDataSource?: boolean;
+    }
   | { kind: 'page'; page: keyof typeof PAGES }
   | { kind: 'variable-query'; query: string; range: RangeSpec };
 
@@ -41,8 +45,9 @@ type Render<K extends ViewSpec['kind']> = (spec: Extract<ViewSpec, { kind: K }>,
 
 export const VIEWS: { [K in ViewSpec['kind']]: Render<K> } = {
   'query-editor': (spec, services) => <QueryEditorView spec={spec} datasource={pick(services, spec.datasourceUid)} />,
+  'annotation-editor': (spec, services) => <AnnotationEditorView range={timeRange(spec.range)} datasource={pick(services, spec.datasourceUid)} {...(spec.query ? { query: spec.query } : {})} />,
   'config-editor': (spec, services) => <ConfigEditorView spec={spec} datasource={pick(services, spec.datasourceUid)} />,
-  panel: (spec, services) => <PanelView spec={spec} datasource={pick(services, undefined)} />,
+  panel: (spec, services) => <PanelView spec={spec} datasource={pick(services, spec.datasourceUid)} />,
   'variable-query': (spec, services) => <VariableQueryView spec={spec} datasource={pick(services, undefined)} />,
   page: (spec) => {
     const Page = PAGES[spec.page];
@@ -56,77 +61,10 @@ function pick(services: Services, uid: string | undefined): EncoreDataSource {
   return datasource;
 }
 
-function timeRange(range: RangeSpec): TimeRange {
-  const from = dateTime(range.from);
-  const to = dateTime(range.to);
-  return { from, to, raw: { from, to } };
-}
-
-let requestCount = 0;
-
-/** A DataQueryRequest as Grafana's query runner builds it, for `maxDataPoints` points over the range. */
-function queryRequest(targets: EncoreDataQuery[], range: RangeSpec, maxDataPoints: number, app: CoreApp): DataQueryRequest<EncoreDataQuery> {
-  const intervalMs = Math.max(1000, Math.ceil((range.to - range.from) / maxDataPoints / 1000) * 1000);
-  return {
-    requestId: `harness-${++requestCount}`,
-    app,
-    targets,
-    range: timeRange(range),
-    interval: `${intervalMs / 1000}s`,
-    intervalMs,
-    maxDataPoints,
-    scopedVars: {},
-    timezone: 'utc',
-    startTime: Date.now(),
-  };
-}
-
-async function runQueries(datasource: EncoreDataSource, targets: EncoreDataQuery[], range: RangeSpec, maxDataPoints: number, app: CoreApp): Promise<PanelData> {
-  // What Grafana's query runner does before sending: drop filtered-out queries, apply variables.
-  const kept = targets.filter((t) => datasource.filterQuery?.(t) ?? true).map((t) => datasource.applyTemplateVariables(t, {}));
-  const request = queryRequest(kept, range, maxDataPoints, app);
-  const response = await lastValueFrom(datasource.query(request) as never as import('rxjs').Observable<{ data: PanelData['series']; errors?: PanelData['errors'] }>);
-  const errors = response.errors ?? [];
-  return {
-    state: errors.length > 0 ? LoadingState.Error : LoadingState.Done,
-    series: response.data,
-    errors,
-    request,
-    timeRange: request.range,
-  };
-}
-
-/** The data a query answered, as a user would read it in the query inspector. */
-function ResultSummary({ data }: { data: PanelData }) {
-  return (
-    <section aria-label="Query result">
-      {data.errors?.map((error, i) => (
-        <Alert key={i} severity="error" title={`Query ${error.refId ?? ''} failed`}>
-          {error.message}
-        </Alert>
-      ))}
-      <ul>
-        {data.series.map((frame, i) => {
-          const numbers = frame.fields.filter((f) => f.type === FieldType.number);
-          return (
-            <li key={i} data-testid="result-frame" data-refid={frame.refId} data-length={frame.length} data-fields={frame.fields.map((f) => f.name).join(',')}>
-              {frame.refId}: {frame.name ?? '(unnamed)'}, {frame.length} rows, fields {frame.fields.map((f) => f.name).join(', ')}
-              {numbers.length > 0 && ` (${numbers.length} numeric)`}
-              {frame.meta?.notices?.map((n, j) => (
-                <div key={j} data-testid="result-notice">
-                  {n.severity}: {n.text}
-                </div>
-              ))}
-            </li>
-          );
-        })}
-      </ul>
-    </section>
-  );
-}
-
 function QueryEditorView({ spec, datasource }: { spec: Extract<ViewSpec, { kind: 'query-editor' }>; datasource: EncoreDataSource }) {
-  const [query, setQuery] = useState<EncoreDataQuery>(spec.query);
+  const app = spec.app === 'explore' ? CoreApp.Explore : CoreApp.PanelEditor;
+  // A new query starts from the data source's default, as Grafana's query rows do.
+  const [query, setQuery] = useState<EncoreDataQuery>(() => spec.query ?? ({ refId: 'A', ...datasource.getDefaultQuery(app) } as EncoreDataQuery));
   const [data, setData] = useState<PanelData | undefined>();
   const [runs, setRuns] = useState(0);
   // onRunQuery is called right after onChange, before React re-renders: run what was last changed.
@@ -137,13 +75,13 @@ function QueryEditorView({ spec, datasource }: { spec: Extract<ViewSpec, { kind:
   }, []);
   const onRunQuery = useCallback(() => {
     setRuns((n) => n + 1);
-    runQueries(datasource, [latest.current], spec.range, 500, CoreApp.PanelEditor).then(setData, (error: unknown) =>
+    runQueries(datasource, [latest.current], spec.range, 500, app).then(setData, (error: unknown) =>
       setData({ state: LoadingState.Error, series: [], errors: [{ message: String(error) }], timeRange: timeRange(spec.range) }),
     );
-  }, [datasource, spec.range]);
+  }, [datasource, spec.range, app]);
   return (
     <Stack direction="column" gap={2}>
-      <QueryEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={onRunQuery} app={CoreApp.PanelEditor} range={timeRange(spec.range)} />
+      <QueryEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={onRunQuery} app={app} range={timeRange(spec.range)} />
       <pre data-testid="query-json" data-runs={runs}>
         {JSON.stringify(query, null, 2)}
       </pre>
@@ -234,10 +172,11 @@ function PanelView({ spec, datasource }: { spec: Extract<ViewSpec, { kind: 'pane
   const [data, setData] = useState<PanelData | undefined>();
   const [options, setOptions] = useState<Record<string, unknown>>(() => ({ ...defaults, ...spec.options }));
   useEffect(() => {
-    runQueries(datasource, spec.targets, spec.range, width, CoreApp.Dashboard).then(setData, (error: unknown) =>
-      setData({ state: LoadingState.Error, series: [], errors: [{ message: String(error) }], timeRange: timeRange(spec.range) }),
+    runQueries(datasource, spec.targets, spec.range, width, CoreApp.Dashboard).then(
+      (answer) => setData(spec.otherDataSource ? { ...answer, series: answer.series.map(asOtherDataSource) } : answer),
+      (error: unknown) => setData({ state: LoadingState.Error, series: [], errors: [{ message: String(error) }], timeRange: timeRange(spec.range) }),
     );
-  }, [datasource, spec.targets, spec.range, width]);
+  }, [datasource, spec.targets, spec.range, spec.otherDataSource, width]);
   if (!data) return <div>Loading panel data...</div>;
   const props = {
     id: 1,

@@ -28,6 +28,8 @@ export interface BrowserSession {
   browser: Browser;
   /** a fresh page with the spec rendered; page errors fail the test that reads `errors` */
   open(spec: RenderSpec, theme?: Theme): Promise<{ page: Page; errors: string[] }>;
+  /** another spec in a page already open (same theme): cheaper than a new page */
+  render(page: Page, spec: RenderSpec): Promise<void>;
   /** the whole page, or only what `selector` matches (a panel, say) */
   screenshot(page: Page, name: string, selector?: string): Promise<string>;
   close(): Promise<void>;
@@ -43,6 +45,9 @@ export async function startBrowserSession(datasources: Array<DataSourceInput & {
   ]);
   const api = await startGrafanaApi({ host, datasources, staticDir });
   await mkdir(ARTIFACTS, { recursive: true });
+  const render = async (page: Page, spec: RenderSpec) => {
+    await page.evaluate((s) => window.encoreHarness.render(s), spec);
+  };
   return {
     api,
     host,
@@ -64,9 +69,10 @@ export async function startBrowserSession(datasources: Array<DataSourceInput & {
       });
       await page.goto(`${api.url}/?theme=${theme}`);
       await page.waitForFunction(() => window.encoreHarness?.ready === true);
-      await page.evaluate((s) => window.encoreHarness.render(s), spec);
+      await render(page, spec);
       return { page, errors };
     },
+    render,
     async screenshot(page, name, selector) {
       const path = join(ARTIFACTS, `${name}.png`);
       if (selector) await page.locator(selector).first().screenshot({ path });

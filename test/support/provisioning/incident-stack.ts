@@ -17,8 +17,10 @@ import { once } from 'node:events';
 import { promisify } from 'node:util';
 import type { GroundTruth, ScenarioFile } from '../../../src/simulator/model/scenario';
 import { startPrometheus, type PrometheusFixture } from '../prometheus';
+import { startRedis, type RedisFixture } from '../redis';
 import { runSimulator } from '../simulator';
 import type { Env } from './grafana-env';
+import { redisCacheEnv } from './stack';
 
 const run = promisify(execFile);
 
@@ -74,6 +76,7 @@ export async function startIncidentStack(windows: readonly SimulatorWindow[], op
   });
   const dir = mkdtempSync(join(tmpdir(), 'encore-incidents-'));
   let prometheus: PrometheusFixture | undefined;
+  let redis: RedisFixture | undefined;
   try {
     const truth = new Map<string, GroundTruth>();
     const seconds = new Map<string, number>();
@@ -128,18 +131,22 @@ export async function startIncidentStack(windows: readonly SimulatorWindow[], op
     await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? 2) }, worker));
     // Retention counts back from the newest block: windows far apart must all stay.
     prometheus = await startPrometheus({ data: false, blockDirs: runs.map((r) => join(dir, r.id, 'tsdb')), retention: '100y', adminApi: true });
+    // The provisioned data source caches its results in Redis, as on the stack.
+    redis = await startRedis();
     const fixture = prometheus;
+    const cache = redis;
     rmSync(dir, { recursive: true, force: true });
     return {
-      env: { ENCORE_PROMETHEUS_URL: fixture.url },
+      env: { ENCORE_PROMETHEUS_URL: fixture.url, ...redisCacheEnv(cache.address) },
       prometheus: fixture,
       truth,
       seconds,
       stop: async () => {
-        await fixture.stop();
+        await Promise.all([fixture.stop(), cache.stop()]);
       },
     };
   } catch (error) {
+    await redis?.stop();
     await prometheus?.stop();
     rmSync(dir, { recursive: true, force: true });
     throw error;

@@ -33,7 +33,8 @@ export interface RuleQueryResult {
   series: Map<string, AlertSeries[]>;
 }
 
-function decode(answer: DataResponse | undefined, what: string): Frame[] {
+/** The frames of a successful answer, each read as Grafana's Go SDK reads it; fails (assert) on an error answer. */
+export function decodeFrames(answer: DataResponse | undefined, what: string): Frame[] {
   assert.ok(answer, `${what}: no answer`);
   assert.equal(answer.error, '', `${what}: ${answer.error}`);
   assert.equal(effectiveStatus(answer), 200, what);
@@ -94,7 +95,7 @@ export async function queryRule(host: PluginHost, rule: AlertRule, env: Env, now
     const { responses } = await host.queryData(request);
     for (const q of mine) {
       const what = `${rule.uid} ${q.refId} at ${new Date(nowMs).toISOString()}`;
-      const decoded = decode(responses[q.refId], what);
+      const decoded = decodeFrames(responses[q.refId], what);
       assert.deepEqual(alertabilityProblems(decoded), [], `${what}: frames Grafana alerting cannot read`);
       frames.set(q.refId, decoded);
       series.set(q.refId, alertSeries(decoded));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decomposeKpi, explainChange, type SegmentChange } from '../../../src/backend/analysis/attribution';
+import { decomposeKpi, explainChange, MIN_SILENT_SHARE, silentGroups, type SegmentChange } from '../../../src/backend/analysis/attribution';
 import { findKpi, KPIS } from '../../../src/common/kpis/catalogue';
 import { histogramRate, rate, sum } from '../../../src/common/kpis/expression';
 
@@ -251,5 +251,40 @@ describe('explainChange: properties', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('silentGroups: a part that stopped sending', () => {
+  // Skips / streams. DE's telemetry stops: its counters stop increasing (rates of exactly 0), and
+  // the aggregate skip rate moves to the level of the markets left.
+  const segments = [
+    segment({ market: 'BR', platform: 'android' }, [300, 1000], [300, 1000]),
+    segment({ market: 'BR', platform: 'ios' }, [200, 1000], [200, 1000]),
+    segment({ market: 'DE', platform: 'android' }, [100, 1000], [0, 0]),
+    segment({ market: 'DE', platform: 'ios' }, [100, 1000], [0, 0]),
+    segment({ market: 'US', platform: 'car' }, [1, 20], [0, 0]),
+  ];
+
+  it('names the market with no traffic during the change, with its share of the traffic before', () => {
+    const silent = silentGroups(segments, 'ratio');
+    assert.deepEqual(silent.map((g) => g.labels), [{ market: 'DE' }]);
+    close(silent[0]!.baselineShare, 2000 / 4020, 'share');
+    assert.equal(silent[0]!.text, 'market=DE sent no data during the anomaly (50% of the traffic before it): a telemetry gap, or an outage there');
+  });
+
+  it('leaves out values too small to matter and values that still send something', () => {
+    // US (and car) had 20 of 4020 before: under MIN_SILENT_SHARE.
+    assert.ok(20 / 4020 < MIN_SILENT_SHARE);
+    const trickle = segments.map((s) => (s.labels.market === 'DE' && s.labels.platform === 'ios' ? segment(s.labels, [100, 1000], [1, 3]) : s));
+    // DE still sends a trickle on iOS: DE is not silent, and no platform is either.
+    assert.deepEqual(silentGroups(trickle, 'ratio'), []);
+  });
+
+  it('reads the numerator for additive KPIs, and never reports the whole aggregate', () => {
+    const revenue = [segment({ market: 'BR' }, [500, 1], [480, 1]), segment({ market: 'SE' }, [100, 1], [0, 1])];
+    assert.deepEqual(silentGroups(revenue, 'additive').map((g) => g.labels), [{ market: 'SE' }]);
+    // One market holding all the traffic is the aggregate itself going quiet: that is for the
+    // quality checks (freshness, completeness) of the query, not a part to name.
+    assert.deepEqual(silentGroups([segment({ market: 'BR' }, [5, 10], [0, 0])], 'ratio'), []);
   });
 });

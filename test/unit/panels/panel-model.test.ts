@@ -4,6 +4,7 @@ import { defaultOptions as audioDefaults } from '../../../src/panels/audio-quali
 import { defaultOptions as behaviourDefaults } from '../../../src/panels/behaviour/options';
 import { defaultOptions as revenueDefaults } from '../../../src/panels/revenue/options';
 import { readAnswers } from '../../../src/panels/shared/frames';
+import { findKpi } from '../../../src/panels/shared/kpis';
 import { kpiChart, kpiPanelModel } from '../../../src/panels/shared/panel-model';
 import { createDataFrame, encoreFrame, FieldType, formatters, kpiMeta, times } from './support';
 
@@ -55,6 +56,68 @@ describe('kpiPanelModel', () => {
   it('with only failed queries: shows the errors', () => {
     const model = kpiPanelModel([], ['Query A: upstream unreachable'], audioDefaults, formatters);
     assert.deepEqual(model.empty, { title: 'The queries failed', detail: 'Query A: upstream unreachable' });
+    assert.equal(model.emptyReason, 'failed');
+  });
+
+  describe('when the queries answer without a single value in the range', () => {
+    // What the backend sends for a range without data: one frame with the schema and no rows.
+    const emptyAnswer = (refId: string, kpi: string, extra: Partial<Parameters<typeof kpiMeta>[3]> = {}) =>
+      encoreFrame({ refId, name: findKpi(kpi)!.name, values: [], meta: kpiMeta(kpi, 'audio_quality', 'down', extra) });
+    const freshness = { severity: 'error' as const, text: 'Data quality: Freshness: no sample in the last 5m' };
+
+    it('says which KPIs have no data in the range and what to try, and keeps the notices', () => {
+      const answers = readAnswers([emptyAnswer('A', 'rebuffering_ratio', { notices: [freshness] }), emptyAnswer('B', 'startup_time_p95')]);
+      const model = kpiPanelModel(answers, [], audioDefaults, formatters);
+      assert.equal(model.emptyReason, 'no-values');
+      // In the panel's order, not the queries'.
+      assert.equal(model.empty?.title, 'No data in this time range for Startup time p95, Rebuffering ratio');
+      const lines = model.empty!.detail.split('\n');
+      assert.equal(lines[0], 'The queries for Startup time p95 (startup_time_p95), Rebuffering ratio (rebuffering_ratio) answered, without a single value in the time range.');
+      assert.match(lines[1]!, /^Widen the time range/);
+      assert.equal(lines[2], 'The data-quality badge above lists what the checks found.');
+      // The KPIs no query asked for are still named.
+      assert.equal(lines[3], 'No data for Playback failure rate, Average bitrate: add Encore KPI queries for playback_failure_rate, average_bitrate.');
+      assert.equal(model.badge.level, 'error');
+      assert.deepEqual(model.badge.notices.map((n) => n.text), [freshness.text]);
+    });
+
+    it('counts series whose values are all null as empty, and says nothing of notices when there are none', () => {
+      const nulls = encoreFrame({ refId: 'A', name: 'Rebuffering ratio', values: [null, null, null], expected: [0.004, 0.004, 0.004], meta: kpiMeta('rebuffering_ratio', 'audio_quality', 'down') });
+      const model = kpiPanelModel(readAnswers([nulls]), [], { ...audioDefaults, kpis: ['rebuffering_ratio'] }, formatters);
+      assert.equal(model.emptyReason, 'no-values');
+      assert.equal(model.empty?.title, 'No data in this time range for Rebuffering ratio');
+      assert.doesNotMatch(model.empty!.detail, /badge/);
+    });
+
+    it('keeps the query errors beside the message', () => {
+      const model = kpiPanelModel(readAnswers([emptyAnswer('A', 'rebuffering_ratio')]), ['Query B: timeout'], audioDefaults, formatters);
+      assert.equal(model.emptyReason, 'no-values');
+      assert.deepEqual(model.errors, ['Query B: timeout']);
+    });
+
+    it('names series of other data sources by their names', () => {
+      const cpu = createDataFrame({
+        refId: 'A',
+        fields: [
+          { name: 'Time', type: FieldType.time, values: [] },
+          { name: 'Value', type: FieldType.number, values: [], config: { displayNameFromDS: 'Encoder CPU' } },
+        ],
+      });
+      const model = kpiPanelModel(readAnswers([cpu]), [], audioDefaults, formatters);
+      assert.equal(model.empty?.title, 'No data in this time range for Encoder CPU');
+    });
+
+    it('with part of the data: draws what has values, charting a KPI that has some', () => {
+      // Startup time comes first in the panel's KPIs but answered empty.
+      const answers = readAnswers([emptyAnswer('B', 'startup_time_p95'), rebuffering()]);
+      const model = kpiPanelModel(answers, [], audioDefaults, formatters);
+      assert.equal(model.empty, undefined);
+      assert.equal(model.emptyReason, undefined);
+      const tiles = Object.fromEntries(model.tiles.map((t) => [t.kpiId, [t.text, t.hint]]));
+      assert.deepEqual(tiles.startup_time_p95, ['–', 'No values in the time range']);
+      assert.equal(tiles.rebuffering_ratio![0], '1.20%');
+      assert.equal(model.chart?.kpiId, 'rebuffering_ratio');
+    });
   });
 
   it('with part of the data: tiles for every KPI, hints for the missing, the first KPI with data charted', () => {

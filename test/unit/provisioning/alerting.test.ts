@@ -95,8 +95,7 @@ describe('provisioned alert rules', () => {
         for (const q of encoreQueries(rule).filter((x) => x.refId !== 'A')) {
           assert.deepEqual(q.model.groupBy ?? [], main.model.groupBy ?? [], `${q.refId} has the label sets of A, so its values join A's instances`);
         }
-        // Balanced template actions, so Grafana can render the annotation at all.
-        assert.equal((text.match(/\{\{/g) ?? []).length, (text.match(/\}\}/g) ?? []).length);
+        // Whether Grafana can render them at all: alert-templates.test.ts renders them with Go.
       });
 
       it('fires on a series above the threshold and not below it (evaluated as Grafana does)', () => {
@@ -133,9 +132,8 @@ describe('contact points, templates and notification policies', () => {
   it('use only templates that are defined, and keep Go template code out of interpolated settings', () => {
     const defined = new Set(p.templates.flatMap((t) => [...t.template.matchAll(/\{\{-?\s*define\s+"([^"]+)"/g)].map((m) => m[1]!)));
     for (const t of p.templates) {
-      const opens = (t.template.match(/\{\{-?\s*(define|if|range|with)\b/g) ?? []).length;
-      const ends = (t.template.match(/\{\{-?\s*end\s*-?\}\}/g) ?? []).length;
-      assert.equal(opens, ends, `template ${t.name}: every define/if/range/with has its end`);
+      // Parsing and running them is alert-templates.test.ts's (Go's text/template); this also
+      // covers template calls on branches a sample notification does not take.
       for (const [, used] of t.template.matchAll(/\{\{-?\s*template\s+"([^"]+)"/g)) assert.ok(defined.has(used!) || used!.startsWith('slack.default') || used!.startsWith('default.'), `template ${used} is defined`);
     }
     for (const cp of p.contactPoints) {

@@ -7,37 +7,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CHECK_IDS } from '../../../src/backend/analysis/quality/types';
-import type { PluginContext } from '../../../src/backend/grafana/context';
-import { createLogger } from '../../../src/backend/grafana/logger';
-import { createBackendMetrics } from '../../../src/backend/metrics';
-import { HistoryCache } from '../../../src/backend/query/history';
 import { expandIntervalMacros } from '../../../src/backend/query/macros';
-import { runQueries, type QueryAnswer } from '../../../src/backend/query/pipeline';
 import { demoKpiExpression } from '../../../src/backend/sources/demo/kpis';
-import { SourceRegistry } from '../../../src/backend/sources/resolve';
 import { findKpi } from '../../../src/common/kpis/catalogue';
 import { QUALITY_CHECK_IDS, qualityQuerySchema } from '../../../src/common/query';
+import { demoPipeline } from '../query/demo-pipeline';
 
 const HOUR = 3_600_000;
 const TO = Date.UTC(2026, 10, 30);
-const metrics = createBackendMetrics();
-const deps = { sources: new SourceRegistry(metrics), metrics, logger: createLogger({ level: 'error', write: () => {} }), history: new HistoryCache(), now: () => TO + HOUR };
-const ctx: PluginContext = {
-  orgId: 1,
-  pluginId: 'encore-streaming-datasource',
-  pluginVersion: 'test',
-  grafanaConfig: {},
-  userAgent: 'test',
-  dataSource: { uid: 'demo', name: 'Demo', url: '', basicAuthEnabled: false, basicAuthUser: '', jsonData: {}, secureJsonData: {}, lastUpdatedMS: 1 },
-};
-
-function run(...bodies: Array<Record<string, unknown>>): Promise<QueryAnswer[]> {
-  return runQueries(
-    ctx,
-    bodies.map((body, i) => ({ refId: String.fromCharCode(65 + i), maxDataPoints: 600, intervalMS: 60_000, timeRange: { fromEpochMS: TO - 6 * HOUR, toEpochMS: TO }, json: Buffer.from(JSON.stringify(body)) })),
-    deps,
-  );
-}
+const { run } = demoPipeline(TO - 6 * HOUR, TO, TO + HOUR);
 
 describe('quality queries narrowed by checks', () => {
   it('name the same checks as the backend', () => {

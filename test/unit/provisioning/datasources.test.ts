@@ -2,7 +2,7 @@
 // takes its URL from the environment (Grafana has no default syntax, so the stack must set it),
 // the demo data source needs nothing, and their settings are ones the backend accepts.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { APP_PLUGIN_ID, DATASOURCE_PLUGIN_ID } from '../../../src/common/plugin-ids';
@@ -10,7 +10,8 @@ import { dataSourceOptionsSchema, scrapeIntervalMs } from '../../../src/common/s
 import { parseDuration } from '../../../src/common/validation';
 import { loadProvisioning, provisionedDataSource, readYaml, REPO_ROOT } from '../../support/provisioning/files';
 
-const ENV = { ENCORE_PROMETHEUS_URL: 'http://prometheus:9090' };
+// The stack's environment for the provisioning files, secrets left out (the checks below read them raw).
+const ENV = { ENCORE_PROMETHEUS_URL: 'http://prometheus:9090', ENCORE_REDIS_ADDRESS: 'redis:6379' };
 
 describe('provisioned data sources', () => {
   const p = loadProvisioning(ENV);
@@ -31,6 +32,13 @@ describe('provisioned data sources', () => {
     const demo = provisionedDataSource('encore-demo', {});
     assert.equal(demo.jsonData?.sourceKind, 'demo');
     assert.equal(demo.url ?? '', '');
+  });
+
+  it("share encore-prometheus's results through the stack's Redis, encrypted with a key from the environment", () => {
+    const prometheus = provisionedDataSource('encore-prometheus', { ...ENV, ENCORE_CACHE_KEY: 'k'.repeat(44) });
+    assert.equal(prometheus.jsonData?.cacheMode, 'redis');
+    assert.equal(prometheus.jsonData?.cacheRedisAddress, 'redis:6379');
+    assert.equal(prometheus.secureJsonData?.cacheEncryptionKey, 'k'.repeat(44));
   });
 
   it('have jsonData the backend accepts, with no secret inline', () => {
@@ -81,6 +89,16 @@ describe("docker compose's Grafana", () => {
     const needed = [...new Set(loadProvisioning(ENV).envReferences.map((r) => r.name))].sort();
     const missing = needed.filter((name) => !(name in environment));
     assert.deepEqual(missing, [], `services.grafana.environment must set ${missing.join(', ')} (e.g. ENCORE_PROMETHEUS_URL: \${ENCORE_PROMETHEUS_URL:-http://prometheus:9090}); see docs/provisioning.md`);
-    for (const name of needed) assert.match(String(environment[name]), /^\$\{[A-Z0-9_]+:-.+\}$|^[^$]+$/, `${name} has a default in compose`);
+    // The cache key has no default in the file (it is a secret): Grafana's image makes one on its
+    // first start, before Grafana reads the provisioning, when .env sets none.
+    const entrypoint = readFileSync(join(REPO_ROOT, 'scripts', 'docker', 'grafana-entrypoint.sh'), 'utf8');
+    const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    assert.match(dockerfile, /COPY .*scripts\/docker\/grafana-entrypoint\.sh \/encore-entrypoint\.sh\nENTRYPOINT \["\/encore-entrypoint\.sh"\]/, 'the Grafana image starts through the entrypoint that makes the cache key');
+    const madeAtStart = new Set([...entrypoint.matchAll(/^\s*export ([A-Z0-9_]+)$/gm)].map((m) => m[1]!));
+    assert.ok(madeAtStart.has('ENCORE_CACHE_KEY') && entrypoint.includes('exec /run.sh'), 'the entrypoint exports ENCORE_CACHE_KEY, then runs Grafana\'s own');
+    for (const name of needed) {
+      if (madeAtStart.has(name)) assert.equal(environment[name], `\${${name}:-}`, `${name} is passed through from .env, empty by default`);
+      else assert.match(String(environment[name]), /^\$\{[A-Z0-9_]+:-.+\}$|^[^$]+$/, `${name} has a default in compose`);
+    }
   });
 });

@@ -5,36 +5,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Frame } from '../../../src/backend/grafana/frames/frame';
-import type { PluginContext } from '../../../src/backend/grafana/context';
-import { createLogger } from '../../../src/backend/grafana/logger';
-import { createBackendMetrics } from '../../../src/backend/metrics';
-import { HistoryCache } from '../../../src/backend/query/history';
-import { runQueries, type QueryAnswer } from '../../../src/backend/query/pipeline';
+import type { QueryAnswer } from '../../../src/backend/query/pipeline';
 import { MARKET_CODES } from '../../../src/backend/sources/demo/model';
-import { SourceRegistry } from '../../../src/backend/sources/resolve';
 import { DAY, HOUR } from '../demo/helpers';
+import { demoPipeline } from './demo-pipeline';
 
-const metrics = createBackendMetrics();
 /** A fixed past range, so the demo's scheduled incidents are the same on every run. */
 const TO = Date.UTC(2026, 10, 30);
 const FROM = TO - 2 * DAY;
-const deps = { sources: new SourceRegistry(metrics), metrics, logger: createLogger({ level: 'error', write: () => {} }), history: new HistoryCache(), now: () => TO + HOUR };
-const ctx: PluginContext = {
-  orgId: 1,
-  pluginId: 'encore-streaming-datasource',
-  pluginVersion: 'test',
-  grafanaConfig: {},
-  userAgent: 'test',
-  dataSource: { uid: 'demo', name: 'Demo', url: '', basicAuthEnabled: false, basicAuthUser: '', jsonData: {}, secureJsonData: {}, lastUpdatedMS: 1 },
-};
-
-async function run(...bodies: Array<Record<string, unknown>>): Promise<QueryAnswer[]> {
-  return runQueries(
-    ctx,
-    bodies.map((body, i) => ({ refId: String.fromCharCode(65 + i), maxDataPoints: 600, intervalMS: 60_000, timeRange: { fromEpochMS: FROM, toEpochMS: TO }, json: Buffer.from(JSON.stringify(body)) })),
-    deps,
-  );
-}
+const { run } = demoPipeline(FROM, TO, TO + HOUR);
 
 const names = (frame: Frame) => frame.fields.map((f) => f.name);
 const values = (frame: Frame, name: string) => frame.fields.find((f) => f.name === name)!.values as number[];

@@ -3,7 +3,7 @@ import { kpiLabels } from '../../../common/kpis/catalogue';
 import type { LabelFilter } from '../../../common/kpis/filters';
 import { renderPromql } from '../../../common/kpis/promql';
 import { formatDuration } from '../../../common/validation';
-import { decomposeKpi, explainChange, type ChangeKind, type SegmentChange } from '../../analysis/attribution';
+import { decomposeKpi, explainChange, silentGroups, type ChangeKind, type SegmentChange } from '../../analysis/attribution';
 import { demoKpiSplitLabels, demoKpiExpression, demoKpiAggregate } from '../../sources/demo/kpis';
 import type { Series, Source } from '../../sources/source';
 import { rateWindowMs } from '../kpi';
@@ -58,7 +58,9 @@ export async function explainEvents(events: NamedEvent[], ctx: ExplainContext): 
       const [numerator, denominator] = await Promise.all([query(parts.numerator), parts.denominator ? query(parts.denominator) : Promise.resolve(undefined)]);
       const segments = segmentChanges(numerator, denominator, parts.labels, currentStart);
       const hints = explainChange(segments, { kpiName: ctx.kpi.name, kind: parts.kind, factor: parts.factor, top: MAX_HINTS });
-      event.hints = hints.map((h) => h.text);
+      // A part that went quiet comes first: the shares then describe the mix without it.
+      const silent = silentGroups(segments, parts.kind).slice(0, MAX_HINTS);
+      event.hints = [...silent.map((g) => g.text), ...hints.map((h) => h.text)];
     }),
   );
 }

@@ -52,9 +52,27 @@ export function KpiPanelView(props: KpiPanelViewProps) {
   const { model, width, height, formatters, range, label, selectedKpi, onSelectKpi, notes = [], extras, extrasHeight = 0, testId } = props;
   const styles = useStyles2(getStyles);
   if (model.empty) {
+    // A failure's errors are the message itself; otherwise errors and data-quality notices stay
+    // above it: a check that failed may be why there is nothing to show.
+    const errors = model.emptyReason === 'failed' ? [] : model.errors;
+    const badge = model.badge.notices.length > 0;
     return (
-      <div className={styles.root} style={{ width, height }} data-testid={testId}>
-        <PanelMessage message={model.empty} tone={model.errors.length > 0 ? 'error' : 'info'} />
+      <div className={styles.root} style={{ width, height }} data-testid={testId} role="region" aria-label={label}>
+        {(errors.length > 0 || badge) && (
+          <div className={styles.header}>
+            <div className={styles.notes}>
+              {errors.map((error) => (
+                <p key={error} className={styles.error} role="alert">
+                  {error}
+                </p>
+              ))}
+            </div>
+            {badge && <QualityBadge badge={model.badge} />}
+          </div>
+        )}
+        <div className={styles.message}>
+          <PanelMessage message={model.empty} tone={model.emptyReason === 'failed' ? 'error' : 'info'} />
+        </div>
       </div>
     );
   }
@@ -128,5 +146,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   section: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5), flex: 'none' }),
   // The chart's section grows into the space left and shrinks to its minimum before the panel scrolls.
   chartSection: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5), flex: '1 1 0', minHeight: MIN_CHART_HEIGHT }),
+  // The message fills what the header leaves (PanelMessage centres itself in its box).
+  message: css({ flex: '1 1 auto', minHeight: 0 }),
   slot: css({ flex: '1 1 0', minHeight: MIN_CHART_HEIGHT, position: 'relative', overflow: 'hidden' }),
 });
