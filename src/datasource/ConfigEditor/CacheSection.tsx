@@ -1,9 +1,10 @@
-import type { ChangeEvent } from 'react';
+import type { ChangeEvent, ComponentProps } from 'react';
 import { Field, FieldSet, InlineField, InlineSwitch, Input, RadioButtonGroup, SecretInput, Stack, Text } from '@grafana/ui';
 import { CACHE_DEFAULTS, CACHE_KEY_MIN_LENGTH, redisUsesTls, SECURE_KEYS, type CacheMode, type SecureKey } from '../../common/settings';
 import type { GroupedProblems } from '../problems';
 import type { SettingsField } from './problems';
 import { isSecretConfigured, withJsonData, withSecret, withSecretReset, type Settings } from './settings-edit';
+import { JsonTextField } from './JsonTextField';
 import { PemField } from './PemField';
 
 interface Props {
@@ -26,8 +27,10 @@ const MODE_OPTIONS: Array<{ label: string; value: CacheMode; description: string
 export function CacheSection({ settings, onChange, problems }: Props) {
   const jsonData = settings.jsonData;
   const mode = jsonData.cacheMode ?? CACHE_DEFAULTS.mode;
-  const text = (key: 'cacheRedisAddress' | 'cacheRedisUser' | 'cacheSettledTtl' | 'cacheRecentTtl' | 'cacheRedisTlsServerName' | 'cacheRedisSentinelMaster') => (e: ChangeEvent<HTMLInputElement>) =>
-    onChange(withJsonData(settings, { [key]: e.currentTarget.value === '' ? undefined : e.currentTarget.value }));
+  const common = { settings, onChange, problems };
+  const field = (setting: ComponentProps<typeof JsonTextField>['setting'], label: string, description: string, ariaLabel: string, width: number, placeholder: string) => (
+    <JsonTextField {...common} setting={setting} label={label} description={description} ariaLabel={ariaLabel} width={width} placeholder={placeholder} />
+  );
   const number = (key: 'cacheRedisDb' | 'cacheMaxMemoryMB') => (e: ChangeEvent<HTMLInputElement>) =>
     onChange(withJsonData(settings, { [key]: e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value) }));
   const secret = (key: string, label: string, description: string, required: boolean) => (
@@ -75,12 +78,8 @@ export function CacheSection({ settings, onChange, problems }: Props) {
         </Field>
         {mode !== 'off' && (
           <Stack direction="row" gap={2} wrap="wrap">
-            <Field label="Settled TTL" description="How long settled past results are kept" invalid={!!problems.fields.cacheSettledTtl} error={problems.fields.cacheSettledTtl}>
-              <Input aria-label="Settled TTL" width={16} placeholder={CACHE_DEFAULTS.settledTtl} value={jsonData.cacheSettledTtl ?? ''} onChange={text('cacheSettledTtl')} />
-            </Field>
-            <Field label="Recent TTL" description="How long the last minutes' samples are served (0s: never)" invalid={!!problems.fields.cacheRecentTtl} error={problems.fields.cacheRecentTtl}>
-              <Input aria-label="Recent TTL" width={16} placeholder={CACHE_DEFAULTS.recentTtl} value={jsonData.cacheRecentTtl ?? ''} onChange={text('cacheRecentTtl')} />
-            </Field>
+            {field('cacheSettledTtl', 'Settled TTL', 'How long settled past results are kept', 'Settled TTL', 16, CACHE_DEFAULTS.settledTtl)}
+            {field('cacheRecentTtl', 'Recent TTL', "How long the last minutes' samples are served (0s: never)", 'Recent TTL', 16, CACHE_DEFAULTS.recentTtl)}
             <Field label="Memory" description="In-process budget of this data source" invalid={!!problems.fields.cacheMaxMemoryMB} error={problems.fields.cacheMaxMemoryMB}>
               <Input
                 aria-label="Cache memory in MiB"
@@ -98,25 +97,20 @@ export function CacheSection({ settings, onChange, problems }: Props) {
         )}
         {mode === 'redis' && (
           <>
-            <Field
+            <JsonTextField
+              {...common}
+              setting="cacheRedisAddress"
               label={sentinel ? 'Sentinel addresses' : 'Redis address'}
               description={
                 sentinel
                   ? 'The Sentinels, host:port separated by commas (port 26379 when left out); they name the master'
                   : 'host:port (rediss://host:port for TLS), or for a Redis Cluster some of its nodes separated by commas'
               }
+              ariaLabel="Redis address"
+              width={60}
+              placeholder={sentinel ? 'sentinel-1:26379, sentinel-2:26379, sentinel-3:26379' : 'redis:6379'}
               required
-              invalid={!!problems.fields.cacheRedisAddress}
-              error={problems.fields.cacheRedisAddress}
-            >
-              <Input
-                aria-label="Redis address"
-                width={60}
-                placeholder={sentinel ? 'sentinel-1:26379, sentinel-2:26379, sentinel-3:26379' : 'redis:6379'}
-                value={jsonData.cacheRedisAddress ?? ''}
-                onChange={text('cacheRedisAddress')}
-              />
-            </Field>
+            />
             <InlineField label="Redis Cluster" labelWidth={32} tooltip="Connect to a Redis Cluster (the address lists seed nodes)">
               <InlineSwitch
                 aria-label="Redis Cluster"
@@ -124,16 +118,8 @@ export function CacheSection({ settings, onChange, problems }: Props) {
                 onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(withJsonData(settings, { cacheRedisCluster: e.currentTarget.checked }))}
               />
             </InlineField>
-            {!jsonData.cacheRedisCluster && (
-              <Field
-                label="Sentinel master"
-                description="With Redis Sentinel: the name of the master set (sentinel monitor <name> ...); the address then lists the Sentinels"
-                invalid={!!problems.fields.cacheRedisSentinelMaster}
-                error={problems.fields.cacheRedisSentinelMaster}
-              >
-                <Input aria-label="Sentinel master name" width={32} placeholder="mymaster" value={jsonData.cacheRedisSentinelMaster ?? ''} onChange={text('cacheRedisSentinelMaster')} />
-              </Field>
-            )}
+            {!jsonData.cacheRedisCluster &&
+              field('cacheRedisSentinelMaster', 'Sentinel master', 'With Redis Sentinel: the name of the master set (sentinel monitor <name> ...); the address then lists the Sentinels', 'Sentinel master name', 32, 'mymaster')}
             {sentinel && secret(SECURE_KEYS.cacheRedisSentinelPassword, 'Sentinel password', 'Empty when the Sentinels need none (sentinel.conf requirepass)', false)}
             <InlineField label="TLS" labelWidth={32} tooltip="Connect with TLS (rediss), verifying the server certificate">
               <InlineSwitch
@@ -154,20 +140,11 @@ export function CacheSection({ settings, onChange, problems }: Props) {
                     {pem(SECURE_KEYS.cacheRedisTlsClientKey, 'Redis client key (PEM)', '-----BEGIN PRIVATE KEY-----')}
                   </>
                 )}
-                <Field
-                  label="TLS server name"
-                  description="Name the Redis certificate must carry, when it is not the address' host"
-                  invalid={!!problems.fields.cacheRedisTlsServerName}
-                  error={problems.fields.cacheRedisTlsServerName}
-                >
-                  <Input aria-label="Redis TLS server name" width={40} placeholder="redis.example.com" value={jsonData.cacheRedisTlsServerName ?? ''} onChange={text('cacheRedisTlsServerName')} />
-                </Field>
+                {field('cacheRedisTlsServerName', 'TLS server name', "Name the Redis certificate must carry, when it is not the address' host", 'Redis TLS server name', 40, 'redis.example.com')}
               </>
             )}
             <Stack direction="row" gap={2} wrap="wrap">
-              <Field label="User" description="ACL user (Redis 6 and later); empty: default" invalid={!!problems.fields.cacheRedisUser} error={problems.fields.cacheRedisUser}>
-                <Input aria-label="Redis user" width={24} autoComplete="off" value={jsonData.cacheRedisUser ?? ''} onChange={text('cacheRedisUser')} />
-              </Field>
+              <JsonTextField {...common} setting="cacheRedisUser" label="User" description="ACL user (Redis 6 and later); empty: default" ariaLabel="Redis user" width={24} autoComplete="off" />
               {!jsonData.cacheRedisCluster && (
                 <Field label="Database" description="0 to 15" invalid={!!problems.fields.cacheRedisDb} error={problems.fields.cacheRedisDb}>
                   <Input aria-label="Redis database" type="number" min={0} max={15} width={12} placeholder="0" value={jsonData.cacheRedisDb ?? ''} onChange={number('cacheRedisDb')} />

@@ -1,9 +1,10 @@
 import type { ChangeEvent } from 'react';
-import { Field, FieldSet, InlineField, InlineSwitch, Input, Stack } from '@grafana/ui';
+import { FieldSet, InlineField, InlineSwitch, Stack } from '@grafana/ui';
 import { SECURE_KEYS, type SecureKey } from '../../common/settings';
 import type { GroupedProblems } from '../problems';
 import type { SettingsField } from './problems';
 import { withJsonData, type Settings } from './settings-edit';
+import { JsonTextField } from './JsonTextField';
 import { PemField } from './PemField';
 
 interface Props {
@@ -55,22 +56,17 @@ export function TlsSection({ settings, onChange, problems }: Props) {
             {pem(SECURE_KEYS.tlsClientKey, 'Client key (PEM)', '-----BEGIN PRIVATE KEY-----')}
           </>
         )}
-        <Field
+        <JsonTextField
+          settings={settings}
+          onChange={onChange}
+          problems={problems}
+          setting="serverName"
           label="Server name"
           description="Name to verify the certificate against, when it differs from the URL's host (e.g. behind a load balancer)"
-          invalid={!!problems.fields.serverName}
-          error={problems.fields.serverName}
-        >
-          <Input
-            aria-label="TLS server name"
-            width={40}
-            placeholder="prometheus.example.com"
-            value={settings.jsonData.serverName ?? ''}
-            onChange={(e: ChangeEvent<HTMLInputElement>) =>
-              onChange(withJsonData(settings, { serverName: e.currentTarget.value === '' ? undefined : e.currentTarget.value }))
-            }
-          />
-        </Field>
+          ariaLabel="TLS server name"
+          width={40}
+          placeholder="prometheus.example.com"
+        />
       </Stack>
     </FieldSet>
   );
