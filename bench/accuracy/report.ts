@@ -1,6 +1,7 @@
 import { INCIDENT_TYPES } from '../../src/simulator/model/incidents';
 import { describeIncident } from '../../src/simulator/model/scenario';
 import type { Level, RunPlan } from './plan';
+import { VISIBILITY_BANDS, VISIBLE_Z } from './visibility';
 import { addTally, DEFAULT_CONFIGS, emptyTally, SWEEP_CONFIGS, SWEEP_SENSITIVITY, type IncidentOutcome, type QualityOutcome, type RunScore, type Tally } from './score';
 
 /** Markdown tables of the pooled scores. */
@@ -168,7 +169,7 @@ export function incidentTable(runs: readonly ScoredRun[], scenarios: readonly st
       const kpis = [...new Set(mine.map((o) => o.kpi))];
       const perKpi = kpis.map((kpi) => {
         const list = mine.filter((o) => o.kpi === kpi);
-        return `${kpi} ${list.filter((o) => o.hit).length}/${list.length}`;
+        return `${kpi} ${list.filter((o) => o.hit).length}/${list.length} (z ${fixed(quantile(list.map((o) => o.visibility).filter((z) => !Number.isNaN(z)), 0.5), 1)})`;
       });
       const dropped = [...new Set(planned.own.flatMap((o) => o.dropped))];
       const markets = `${mine.reduce((n, o) => n + o.marketHits, 0)}/${mine.reduce((n, o) => n + o.marketTrials, 0)}`;
@@ -182,7 +183,39 @@ export function incidentTable(runs: readonly ScoredRun[], scenarios: readonly st
       ]);
     }
   }
-  return table(['Scenario', 'Incident', 'Own scope as queried', 'Own scope: detected / seeds per KPI', 'Markets', 'Aggregate'], rows);
+  return table(['Scenario', 'Incident', 'Own scope as queried', 'Own scope: detected / seeds per KPI (median visibility z)', 'Markets', 'Aggregate'], rows);
+}
+
+/** Own-scope outcomes whose move is visible in the data (visibility.ts). */
+export function visibleOutcomes(runs: readonly ScoredRun[], config: string): IncidentOutcome[] {
+  return runs.flatMap((r) => r.score.incidents.filter((o) => o.config === config && o.visibility >= VISIBLE_Z));
+}
+
+/**
+ * Recall by how visible each move is in its own data: which misses a detector could have made
+ * good, and which no detector could (the move is within the noise at this traffic).
+ */
+export function visibilityTable(runs: readonly ScoredRun[]): { table: string; placebo: string } {
+  const rows: string[][] = [];
+  for (const config of DEFAULT_CONFIGS) {
+    const outcomes = runs.flatMap((r) => r.score.incidents.filter((o) => o.config === config));
+    const cells = VISIBILITY_BANDS.map((band) => {
+      const list = outcomes.filter((o) => o.visibility >= band.from && (o.visibility < band.to || band.to === Infinity));
+      return frac(list.filter((o) => o.hit).length, list.length);
+    });
+    const unknown = outcomes.filter((o) => Number.isNaN(o.visibility));
+    const visible = outcomes.filter((o) => o.visibility >= VISIBLE_Z);
+    rows.push([config, ...cells, frac(unknown.filter((o) => o.hit).length, unknown.length), frac(visible.filter((o) => o.hit).length, visible.length), fixed(falsePerSeriesWeek(pooled(runs, config)), 1)]);
+  }
+  const placebos = runs.flatMap((r) => r.score.incidents.filter((o) => o.config === 'auto').flatMap((o) => o.placeboVisibility));
+  const beyond = placebos.filter((z) => z >= VISIBLE_Z).length;
+  const placebo =
+    `Placebo check of the oracle: in the placebo windows (same series, a day earlier or later, nothing moved) it gave z ≥ ${VISIBLE_Z} in ${beyond} of ${placebos.length} windows` +
+    ` (${fixed(ratio(100 * beyond, placebos.length), 1)} %; median z ${fixed(quantile(placebos, 0.5), 2)}, 95th percentile ${fixed(quantile(placebos, 0.95), 2)}).`;
+  return {
+    table: table(['Detector', ...VISIBILITY_BANDS.map((b) => b.label), 'No reference days', `**Recall on visible moves (z ≥ ${VISIBLE_Z})**`, 'False / series-week'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']),
+    placebo,
+  };
 }
 
 export function sweepTable(runs: readonly ScoredRun[], scenarios: readonly string[]): string {

@@ -7,6 +7,7 @@ import type { GridSeries } from '../../src/backend/query/history';
 import { findKpi, type KpiDefinition } from '../../src/common/kpis/catalogue';
 import { movedKpis } from '../../src/simulator/model/incidents';
 import { compatible, DAY_MS, HOUR_MS, WEEK_MS, type Level, type PlannedIncident, type RunPlan, type SeriesSpec } from './plan';
+import { moveVisibility } from './visibility';
 
 /**
  * Scoring one run: the data-quality checks on each query answer (as the pipeline runs them),
@@ -120,6 +121,10 @@ export interface IncidentOutcome {
   aggregateHit: boolean;
   /** placebo windows (see placebos()) on the own scope and the market series */
   chance: { ownTrials: number; ownHits: number; marketTrials: number; marketHits: number };
+  /** how visible the move is in its own-scope data (visibility.ts; the most visible own series); NaN when unknown */
+  visibility: number;
+  /** the same measure in the placebo windows of the own series, where nothing moved */
+  placeboVisibility: number[];
 }
 
 export interface QualityOutcome {
@@ -223,6 +228,19 @@ function detectionIn(series: SeriesRun, analysed: Analysed, window: Window, dire
 }
 
 const windowOf = (p: PlannedIncident): Window => ({ startMs: p.windowStartMs, endMs: p.windowEndMs });
+
+/** visibility.ts's oracle on one series and window: reference days clear of every incident in the series' scope. */
+function visibilityIn(series: SeriesRun, window: Window, direction: 'up' | 'down', plan: RunPlan): number {
+  const { grid } = series;
+  const [first, last] = indexRange(grid, window.startMs + 1, window.endMs + grid.stepMs - 1);
+  if (last < first) return NaN;
+  const clear = (a: number, b: number) => {
+    const fromMs = timeAt(grid, a) - grid.stepMs;
+    const toMs = timeAt(grid, b);
+    return !plan.incidents.some((q) => compatible(series.spec.filters, q.incident.scope) && fromMs < q.windowEndMs + AFTERMATH_MS && toMs > q.windowStartMs - AFTERMATH_MS);
+  };
+  return moveVisibility(grid, { first, last }, direction, clear, series.mask);
+}
 
 /**
  * Placebo windows for an incident on a series: its window a day earlier and a day later, where
@@ -341,6 +359,8 @@ export function scoreRun(plan: RunPlan, values: Map<string, Float64Array>, confi
         tally.recall.market.hits += marketHits;
         tally.recall.aggregate.trials++;
         if (aggregateHit) tally.recall.aggregate.hits++;
+        const visibilities = own.seriesIds.map((id) => visibilityIn(byId.get(id)!, windowOf(p), move.direction, plan)).filter((z) => !Number.isNaN(z));
+        const placeboVisibility = ownPlacebos.flatMap((w) => own.seriesIds.map((id) => visibilityIn(byId.get(id)!, w, move.direction, plan))).filter((z) => !Number.isNaN(z));
         incidents.push({
           scenario: plan.key.scenario,
           seed: plan.key.seed,
@@ -354,6 +374,8 @@ export function scoreRun(plan: RunPlan, values: Map<string, Float64Array>, confi
           marketHits,
           aggregateHit,
           chance,
+          visibility: visibilities.length > 0 ? Math.max(...visibilities) : NaN,
+          placeboVisibility,
         });
       }
     }

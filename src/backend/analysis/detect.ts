@@ -4,7 +4,7 @@ import { LEARNING_Z, type Algorithm, type ConcreteAlgorithm } from './detectors/
 import type { Grid } from './grid';
 import { selectInPlace } from './robust';
 import { bandZ, DEFAULT_SENSITIVITY, FLAG_SCORE, scoreOf, type Direction } from './score';
-import { persistenceFactor, ShiftSums, shiftStart } from './shift';
+import { persistenceFactor, SHIFT_REFERENCE_DAYS, shiftReference, ShiftSums, shiftStart } from './shift';
 
 /**
  * Anomaly detection on one regular series: a detector's baseline (expected value and scale per
@@ -113,18 +113,22 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   // runner and the benchmark (tsx) every read of one is a getter call.
   const scoreAt = scoreOf;
   const flagScore = FLAG_SCORE;
-  // Sustained shifts too small for the band (shift.ts), on the same residuals the band sees.
+  // Sustained shifts too small for the band (shift.ts), in the band's scales; the rolling median,
+  // which follows the recent past, measures them against a slower level.
   const shiftFrom = shiftStart(DETECTORS[algorithm].warmupPoints(stepMs, periodPoints), decisionEnd);
-  const persistence =
-    options.sustainedShifts === false ? NaN : persistenceFactor((i) => (issues !== undefined && issues[i] === 1 ? NaN : (values[i]! - expected[i]!) / (scale[i]! * tail)), shiftFrom, decisionEnd);
+  const wantsShifts = options.sustainedShifts !== false;
+  if (tail !== 1) for (let i = 0; i < n; i++) scale[i]! *= tail;
+  const reference =
+    wantsShifts && algorithm === 'rolling' ? shiftReference(values, expected, scale, LEARNING_Z, Math.round((SHIFT_REFERENCE_DAYS * DAY_MS) / stepMs), issues) : expected;
+  const persistence = wantsShifts ? persistenceFactor((i) => (issues !== undefined && issues[i] === 1 ? NaN : (values[i]! - reference[i]!) / scale[i]!), shiftFrom, decisionEnd) : NaN;
   const sums = new ShiftSums(persistence, zBand);
   const limit = sums.limit;
   /** consecutive anomalous points; a point without a value neither extends nor ends a run */
   let run = 0;
   for (let i = 0; i < n; i++) {
     const e = expected[i]!;
-    // The scale widened by the tail factor (1 leaves it as it is).
-    const s = tail === 1 ? scale[i]! : (scale[i]! *= tail);
+    // The scale as widened by the tail factor above.
+    const s = scale[i]!;
     lower[i] = e - zBand * s;
     upper[i] = e + zBand * s;
     const x = values[i]!;
@@ -135,9 +139,11 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
     if (direction === 'up') z = z > 0 ? z : 0;
     else if (direction === 'down') z = z < 0 ? -z : 0;
     let points = scoreAt(z, zBand);
-    if (i >= shiftFrom) sums.add(residual);
-    // A point is part of a shift on its own side of the expected value, in the chosen direction.
-    const sustained = residual > 0 ? (direction === 'down' ? 0 : sums.up) : residual < 0 ? (direction === 'up' ? 0 : sums.down) : 0;
+    const fromReference = reference === expected ? residual : (x - reference[i]!) / s;
+    if (i >= shiftFrom) sums.add(fromReference);
+    // A point is part of a shift on its side of both the reference and the expected value, in the
+    // chosen direction: a point a rolling median has already caught up with is not flagged.
+    const sustained = fromReference > 0 && residual > 0 ? (direction === 'down' ? 0 : sums.up) : fromReference < 0 && residual < 0 ? (direction === 'up' ? 0 : sums.down) : 0;
     // A shift scores like a point that far beyond the band: 0.9 at the limit, more above it.
     if (sustained > limit) {
       const shifted = scoreAt((sustained / limit) * zBand, zBand);

@@ -132,6 +132,25 @@ describe('detect: sustained shifts', () => {
     assert.ok(beyond >= 60, `${beyond} points beyond the band's flags in all (of 720 shifted points)`);
   });
 
+  it('flags a two-scale shift of eight hours, which the rolling median learns within the hour', () => {
+    for (const algorithm of ['rolling'] as const) {
+      let caught = 0;
+      for (let seed = 1; seed <= 10; seed++) {
+        const grid = shifted(-2, AT, 96, seed);
+        const detection = detect(grid, { algorithm, historyPoints: HISTORY });
+        let flagged = 0;
+        for (let i = AT; i < AT + 96; i++) flagged += detection.anomaly[i]!;
+        if (flagged >= 6) caught++;
+        // Clear of the shift, the three-day level has nothing to report.
+        let calm = 0;
+        for (let i = HISTORY; i < AT; i++) calm += detection.anomaly[i]!;
+        assert.ok(calm <= 2, `${algorithm} seed ${seed}: ${calm} flags before the shift`);
+      }
+      // Measured against the median itself instead: 5 of 10.
+      assert.ok(caught >= 8, `${algorithm}: half an hour or more of the shift flagged in ${caught} of 10 seeds`);
+    }
+  });
+
   it('ends the report of a shift within a few points of its end', () => {
     for (const algorithm of ['rolling', 'seasonal'] as const) {
       const grid = shifted(3, AT, 60);
