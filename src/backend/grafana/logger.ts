@@ -61,14 +61,46 @@ export function silenceLogging(): void {
   silenced = true;
 }
 
-function writeToStderr(line: string): void {
+/**
+ * Lines wait for the end of the current turn of the event loop and go out together. stderr is a
+ * pipe to Grafana, and on Linux a write to a pipe is a synchronous system call: written one by one,
+ * the audit line of each query took 40 % of the backend's QueryData time in the bench:query
+ * profile. A burst of ten panel queries now makes one write. Error lines are written at once, with
+ * whatever waits before them (what precedes a crash must not wait), and lines still waiting when
+ * the process exits are written by its exit handler.
+ */
+let pending = '';
+let flushScheduled = false;
+let exitHookSet = false;
+
+/** Writes the lines waiting for the end of the loop turn, if any. */
+export function flushLogs(): void {
+  flushScheduled = false;
+  if (pending === '') return;
+  const text = pending;
+  pending = '';
   if (silenced || process.stderr.destroyed) return;
-  process.stderr.write(line + '\n');
+  process.stderr.write(text);
+}
+
+function writeToStderr(line: string, level: LogLevel): void {
+  if (silenced) return;
+  pending += line + '\n';
+  if (level === 'error') return flushLogs();
+  if (!exitHookSet) {
+    exitHookSet = true;
+    process.on('exit', flushLogs);
+  }
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushLogs);
+  }
 }
 
 export function createLogger(options: {
   level?: LogLevel;
-  write?: (line: string) => void;
+  /** where lines go (default: stderr, batched per turn of the event loop) */
+  write?: (line: string, level: LogLevel) => void;
   fields?: LogFields;
   /** applied to the message and every field value of every line */
   redact?: Redact;
@@ -78,7 +110,7 @@ export function createLogger(options: {
   const base = options.fields ?? {};
   const emit = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (LEVEL_RANK[level] < minRank) return;
-    write(formatLogLine(level, message, { ...base, ...fields }, nowMicros(), options.redact));
+    write(formatLogLine(level, message, { ...base, ...fields }, nowMicros(), options.redact), level);
   };
   return {
     debug: (m, f) => emit('debug', m, f),

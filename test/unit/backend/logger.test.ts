@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { createLogger, formatLogLine, hclogTimestamp, parseLogLevel } from '../../../src/backend/grafana/logger';
+import { describe, it, test } from 'node:test';
+import { createLogger, flushLogs, formatLogLine, hclogTimestamp, parseLogLevel } from '../../../src/backend/grafana/logger';
 
 // Go layout 2006-01-02T15:04:05.000000Z07:00 as go-plugin parses it.
 const GO_LAYOUT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -48,4 +48,36 @@ test('unknown log level names fall back to info', () => {
   assert.equal(parseLogLevel('DEBUG'), 'debug');
   assert.equal(parseLogLevel('loud'), 'info');
   assert.equal(parseLogLevel(undefined), 'info');
+});
+
+describe('writing to stderr', () => {
+  it('writes the lines of one turn of the event loop together, error lines and what waits before them at once', async () => {
+    const writes: string[] = [];
+    const original = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (writes.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      const logger = createLogger({ level: 'debug' });
+      logger.info('one');
+      logger.info('two');
+      logger.debug('three');
+      assert.equal(writes.length, 0, 'nothing is written before the turn ends');
+      await new Promise((done) => setImmediate(done));
+      assert.equal(writes.length, 1, 'one write for the three lines');
+      assert.deepEqual(
+        writes[0]!.trimEnd().split('\n').map((line) => JSON.parse(line)['@message']),
+        ['one', 'two', 'three'],
+      );
+      logger.info('before the error');
+      logger.error('the error');
+      assert.equal(writes.length, 2, 'an error line goes out at once');
+      assert.deepEqual(
+        writes[1]!.trimEnd().split('\n').map((line) => JSON.parse(line)['@message']),
+        ['before the error', 'the error'],
+      );
+      flushLogs();
+      assert.equal(writes.length, 2, 'nothing left to write');
+    } finally {
+      process.stderr.write = original;
+    }
+  });
 });
