@@ -80,7 +80,8 @@ export function anomalyEvents(grid: Grid, detection: Detection, options: EventOp
       // The event starts where the run left the band, before the minimum duration was reached.
       let start = i;
       while (start > 0 && score[start - 1]! >= FLAG_SCORE && (!events.length || timeAt(grid, start - 1) > events.at(-1)!.endMs)) start--;
-      open = { start, end: i, peak: i, points: 0 };
+      // On a tie the earliest point is the peak.
+      open = { start, end: i, peak: start, points: 0 };
       for (let j = start; j <= i; j++) if (score[j]! > score[open.peak]!) open.peak = j;
     }
     open.end = i;

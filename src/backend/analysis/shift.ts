@@ -47,9 +47,8 @@ const MIN_BLOCKS = 10;
  * lasting change is the new normal within an hour), so a shift of two scales that lasts a morning
  * would have been learned before its sums could pass the limit; against a three-day level it
  * keeps counting. The other detectors keep their own expected value: the seasonal models' memory
- * already holds the days before (a flat level would miss their daily shape), and the EWMA, whose
- * series are the ones without a stable level, raised 1.8 false alerts per series-week against it
- * (0.4 without) on the simulator.
+ * already holds the days before (a flat level would miss their daily shape), and the EWMA raised
+ * 1.8 false alerts per series-week against it on the simulator, 0.4 against its own.
  */
 export const SHIFT_REFERENCE_DAYS = 3;
 
