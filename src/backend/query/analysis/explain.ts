@@ -25,6 +25,12 @@ const MAX_LABELS = 4;
 const MAX_HINTS = 3;
 /** The baseline is never shorter than this, so a one-point blip is compared with something stable. */
 const MIN_BASELINE_MS = 30 * 60_000;
+/**
+ * A hint needs each part's mean over the baseline and over the anomaly, not the panel's
+ * resolution: about this many points per window are fetched (a coarser step, with the rate
+ * window that step needs), which makes the split-by-label queries several times cheaper upstream.
+ */
+const POINTS_PER_WINDOW = 12;
 
 export interface ExplainContext {
   kpi: KpiDefinition;
@@ -44,8 +50,7 @@ interface Parts {
 }
 
 export async function explainEvents(events: NamedEvent[], ctx: ExplainContext): Promise<void> {
-  const parts = partsOf(ctx);
-  if (!parts || parts.labels.length === 0) return;
+  if (!partsOf(ctx, ctx.stepMs)?.labels.length) return;
   const worst = [...events].sort((a, b) => b.peakScore - a.peakScore || b.endMs - a.endMs).slice(0, MAX_EXPLAINED);
   await Promise.all(
     worst.map(async (event) => {
@@ -53,8 +58,9 @@ export async function explainEvents(events: NamedEvent[], ctx: ExplainContext): 
       const currentEnd = event.endMs;
       const length = Math.max(currentEnd - currentStart + ctx.stepMs, MIN_BASELINE_MS);
       const baselineStart = currentStart - length;
-      const query = (expr: string) =>
-        ctx.source.queryRange({ expr, start: baselineStart, end: currentEnd, stepMs: ctx.stepMs, signal: ctx.signal });
+      const stepMs = hintStepMs(length, ctx.stepMs);
+      const parts = partsOf(ctx, stepMs)!;
+      const query = (expr: string) => ctx.source.queryRange({ expr, start: baselineStart, end: currentEnd, stepMs, signal: ctx.signal });
       const [numerator, denominator] = await Promise.all([query(parts.numerator), parts.denominator ? query(parts.denominator) : Promise.resolve(undefined)]);
       const segments = segmentChanges(numerator, denominator, parts.labels, currentStart);
       const hints = explainChange(segments, { kpiName: ctx.kpi.name, kind: parts.kind, factor: parts.factor, top: MAX_HINTS });
@@ -65,8 +71,13 @@ export async function explainEvents(events: NamedEvent[], ctx: ExplainContext): 
   );
 }
 
-/** The PromQL of the KPI's parts split by the labels worth explaining with. */
-function partsOf(ctx: ExplainContext): Parts | undefined {
+/** A multiple of the panel's step giving about POINTS_PER_WINDOW points in a window of `windowMs`. */
+export function hintStepMs(windowMs: number, panelStepMs: number): number {
+  return panelStepMs * Math.max(1, Math.floor(windowMs / (POINTS_PER_WINDOW * panelStepMs)));
+}
+
+/** The PromQL of the KPI's parts split by the labels worth explaining with, for a query at `stepMs`. */
+function partsOf(ctx: ExplainContext, stepMs: number): Parts | undefined {
   // A label pinned by an equality filter has one value: nothing to rank.
   const pinned = new Set(ctx.filters.filter((f) => f.op === '=').map((f) => f.label));
   const rank = (label: string) => (LABEL_PRIORITY.indexOf(label) + LABEL_PRIORITY.length + 1) % (LABEL_PRIORITY.length + 1);
@@ -82,7 +93,7 @@ function partsOf(ctx: ExplainContext): Parts | undefined {
   }
   const labels = choose(kpiLabels(ctx.kpi));
   const decomposition = decomposeKpi(ctx.kpi);
-  const window = formatDuration(rateWindowMs(ctx.stepMs, ctx.scrapeMs));
+  const window = formatDuration(rateWindowMs(stepMs, ctx.scrapeMs));
   const render = (expr: Parameters<typeof renderPromql>[0]) => renderPromql(expr, { filters: [...ctx.filters], groupBy: labels, window });
   return {
     kind: decomposition.kind,
