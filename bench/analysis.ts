@@ -4,7 +4,8 @@
 // Figures are CPU time of this process (points per CPU second = per core), median of several runs
 // after warm-up, so other processes on the machine do not skew them (they still share its caches
 // and cores: on a busy machine compare figures taken at the same time).
-//   npm run bench:analysis [-- --runs=7]
+//   npm run bench:analysis [-- --runs=7 --write]: as it ships (scripts/bench-shipped.mjs: bundled, on the executable's Node)
+//   npm run bench:analysis:dev: on the shell's Node through tsx
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,11 +21,13 @@ import { analysedFrames } from '../src/backend/query/analysis/frames';
 import { planDetection } from '../src/backend/query/analysis/options';
 import { runQualityChecks } from '../src/backend/query/analysis/quality';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// Bundled (scripts/bench-shipped.mjs), this file no longer sits in bench/: the launcher says where the repository is.
+const ROOT = process.env.ENCORE_ROOT ?? resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const RUNTIME = process.env.ENCORE_BENCH_RUNTIME ?? `Node ${process.version} of the shell, TypeScript through tsx (development; the backend executable runs Node 24 on a bundle)`;
 // Other processes do not count in CPU time but share the cores and caches: the load is noted.
 const loadAtStart = os.loadavg()[0]!;
 const runsArg = process.argv.find((a) => a.startsWith('--runs='));
-const RUNS = runsArg ? Number(runsArg.slice('--runs='.length)) : 7;
+const RUNS = runsArg ? Number(runsArg.slice('--runs='.length)) : 15;
 const MINUTE = 60_000;
 const DAY = 1440;
 
@@ -67,9 +70,23 @@ const WARM_UP_RUNS = 5;
 const WARM_UP_MS = 1000;
 
 function measure(run: () => void): number {
-  let warm = 0;
-  for (let i = 0; i < WARM_UP_RUNS || warm < WARM_UP_MS; i++) warm += cpuMs(run);
-  return median(Array.from({ length: RUNS }, () => cpuMs(run)));
+  return measureEach([run])[0]!;
+}
+
+/**
+ * Medians of several pieces of work, each warmed up first, then sampled in turns (one run of
+ * each per round) so that every median spans the whole benchmark: the host of a shared virtual
+ * machine slows it down for seconds at a time, and runs taken back to back all fell into the same
+ * slow patch (one detector then read 30 % slower than in the next process).
+ */
+function measureEach<const T extends ReadonlyArray<() => void>>(runs: T): { [K in keyof T]: number } {
+  for (const run of runs) {
+    let warm = 0;
+    for (let i = 0; i < WARM_UP_RUNS || warm < WARM_UP_MS; i++) warm += cpuMs(run);
+  }
+  const samples = runs.map(() => [] as number[]);
+  for (let round = 0; round < RUNS; round++) runs.forEach((run, k) => samples[k]!.push(cpuMs(run)));
+  return samples.map(median) as { [K in keyof T]: number };
 }
 
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -86,12 +103,12 @@ const sumMs = measure(() => {
 // ---- one detector, one long series -------------------------------------------------------------
 const LONG = 28 * DAY; // four weeks at one minute: 40,320 points
 const long: Grid = { startMs: 0, stepMs: MINUTE, values: series(LONG, 1) };
-const detectorRows = ALGORITHMS.map((algorithm) => {
-  const ms = measure(() => {
+const detectorMs = measureEach(
+  ALGORITHMS.map((algorithm) => () => {
     detect(long, { algorithm, historyPoints: 4 * DAY, periodPoints: algorithm === 'auto' ? undefined : DAY });
-  });
-  return [algorithm, fmt(LONG / 1000), fmt(ms, 2), fmt(LONG / ms / 1000, 2)];
-});
+  }),
+);
+const detectorRows = ALGORITHMS.map((algorithm, k) => [algorithm, fmt(LONG / 1000), fmt(detectorMs[k]!, 2), fmt(LONG / detectorMs[k]! / 1000, 2)]);
 
 // ---- the query-sized case ----------------------------------------------------------------------
 const SERIES = 20;
@@ -105,36 +122,39 @@ const { options } = planDetection({ algorithm: 'auto', sensitivity: 0.5, directi
 
 let quality: ReturnType<typeof runQualityChecks> | undefined;
 let detections: ReturnType<typeof detect>[] = [];
-const qualityMs = measure(() => {
-  quality = runQualityChecks({ series: grids, names, rangeStart: historyPoints, rangeStartMs: historyPoints * MINUTE, rangeEndMs: (total - 1) * MINUTE, nowMs: total * MINUTE });
-});
-const detectMs = measure(() => {
-  detections = grids.map((g, i) => detect(g.grid, { ...options, historyPoints, dataIssues: quality!.masks[i] }));
-});
-const eventsMs = measure(() => {
-  grids.forEach((g, i) => anomalyEvents(g.grid, detections[i]!, { fromIndex: historyPoints }));
-});
 let frames: ReturnType<typeof analysedFrames> = [];
-const framesMs = measure(() => {
-  frames = analysedFrames(
-    grids.map((g, i) => {
-      const d = detections[i]!;
-      const from = historyPoints;
-      return { labels: g.labels, times, value: g.grid.values.subarray(from), expected: d.expected.subarray(from), lower: d.lower.subarray(from), upper: d.upper.subarray(from), score: d.score.subarray(from), anomaly: d.anomaly.subarray(from), dataIssue: quality!.masks[i]!.subarray(from) };
-    }),
-    { refId: 'A', executedQueryString: '', stepMs: MINUTE },
-    'all',
-  );
-});
-const encodeMs = measure(() => {
-  for (const frame of frames) encodeFrameArrow(frame);
-});
-const outliersMs = measure(() => {
-  detectOutliers(grids.map((g) => g.grid), { historyPoints });
-});
-const forecastMs = measure(() => {
-  for (const g of grids) forecast(g.grid, { horizonPoints: DAY, periodPoints: DAY });
-});
+// In order each round: every step reads what the one before it made.
+const [qualityMs, detectMs, eventsMs, framesMs, encodeMs, outliersMs, forecastMs] = measureEach([
+  () => {
+    quality = runQualityChecks({ series: grids, names, rangeStart: historyPoints, rangeStartMs: historyPoints * MINUTE, rangeEndMs: (total - 1) * MINUTE, nowMs: total * MINUTE });
+  },
+  () => {
+    detections = grids.map((g, i) => detect(g.grid, { ...options, historyPoints, dataIssues: quality!.masks[i] }));
+  },
+  () => {
+    grids.forEach((g, i) => anomalyEvents(g.grid, detections[i]!, { fromIndex: historyPoints }));
+  },
+  () => {
+    frames = analysedFrames(
+      grids.map((g, i) => {
+        const d = detections[i]!;
+        const from = historyPoints;
+        return { labels: g.labels, times, value: g.grid.values.subarray(from), expected: d.expected.subarray(from), lower: d.lower.subarray(from), upper: d.upper.subarray(from), score: d.score.subarray(from), anomaly: d.anomaly.subarray(from), dataIssue: quality!.masks[i]!.subarray(from) };
+      }),
+      { refId: 'A', executedQueryString: '', stepMs: MINUTE },
+      'all',
+    );
+  },
+  () => {
+    for (const frame of frames) encodeFrameArrow(frame);
+  },
+  () => {
+    detectOutliers(grids.map((g) => g.grid), { historyPoints });
+  },
+  () => {
+    for (const g of grids) forecast(g.grid, { horizonPoints: DAY, periodPoints: DAY });
+  },
+]);
 const analysisMs = qualityMs + detectMs + eventsMs;
 const algorithmsChosen = [...new Set(detections.map((d) => d.algorithm))].join(', ');
 
@@ -143,6 +163,7 @@ const lines = [
   `# Analysis speed`,
   '',
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`,
+  `Runtime: ${RUNTIME}.`,
   `CPU time of the benchmark process, median of ${RUNS} runs after a warm-up of at least ${WARM_UP_RUNS} runs and ${WARM_UP_MS} ms (\`npm run bench:analysis\`).`,
   `Yardstick: a plain loop summing 10 M floats takes ${fmt(sumMs, 1)} ms here (${fmt((sumMs * 1e6) / yard.length, 2)} ns per element).`,
   `Load average (1 min) of the machine: ${fmt(loadAtStart, 2)} at the start, ${fmt(os.loadavg()[0]!, 2)} at the end (${os.cpus().length} cores; well above 1, the figures are pessimistic).`,
