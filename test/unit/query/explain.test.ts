@@ -7,6 +7,8 @@ import { explainEvents, hintStepMs } from '../../../src/backend/query/analysis/e
 import type { NamedEvent } from '../../../src/backend/query/analysis/frames';
 import { createDemoSource } from '../../../src/backend/sources/demo/source';
 import type { RangeQuery, Source } from '../../../src/backend/sources/source';
+import type { DemoIncident } from '../../../src/backend/sources/demo/incidents';
+import { HistoryCache } from '../../../src/backend/query/history';
 import { fixedNow, MINUTE, MONDAY, DAY } from '../demo/helpers';
 
 describe('hintStepMs', () => {
@@ -19,6 +21,35 @@ describe('hintStepMs', () => {
   });
 });
 
+/** The real demo source, with the range queries it answered recorded. */
+function recording(demo: Source): { source: Source; asked: RangeQuery[] } {
+  const asked: RangeQuery[] = [];
+  const source: Source = Object.assign(Object.create(demo) as Source, {
+    queryRange: (q: RangeQuery) => {
+      asked.push(q);
+      return demo.queryRange(q);
+    },
+  });
+  return { source, asked };
+}
+
+function eventOf(incident: DemoIncident): NamedEvent {
+  return {
+    startMs: incident.start,
+    endMs: incident.end - MINUTE,
+    peakMs: incident.start,
+    peakValue: 0,
+    peakExpected: 0,
+    peakScore: 1,
+    direction: 'up',
+    severity: 'critical',
+    impact: 'worse',
+    points: (incident.end - incident.start) / MINUTE,
+    series: 'Rebuffering ratio',
+    labels: {},
+  };
+}
+
 describe('explainEvents', () => {
   it('fetches the parts at the coarser step and still names the market of a CDN degradation', async () => {
     const demo = createDemoSource({ now: fixedNow });
@@ -26,35 +57,46 @@ describe('explainEvents', () => {
       (i) => i.type === 'cdn_degradation' && i.scope.market && !i.scope.platform && i.end - i.start >= 60 * MINUTE,
     );
     assert.ok(incident, 'the demo schedules a market-wide CDN degradation of an hour or more in two weeks');
-    const steps: number[] = [];
-    // The real demo source answers; the wrapper only records the steps asked for.
-    const source: Source = Object.assign(Object.create(demo) as Source, {
-      queryRange: (q: RangeQuery) => {
-        steps.push(q.stepMs);
-        return demo.queryRange(q);
-      },
-    });
-    const event: NamedEvent = {
-      startMs: incident.start,
-      endMs: incident.end - MINUTE,
-      peakMs: incident.start,
-      peakValue: 0,
-      peakExpected: 0,
-      peakScore: 1,
-      direction: 'up',
-      severity: 'critical',
-      impact: 'worse',
-      points: (incident.end - incident.start) / MINUTE,
-      series: 'Rebuffering ratio',
-      labels: {},
-    };
+    const { source, asked } = recording(demo);
+    const event = eventOf(incident);
     await explainEvents([event], { kpi: findKpi('rebuffering_ratio')!, filters: [], source, scrapeMs: MINUTE, stepMs: MINUTE });
     const expected = hintStepMs(incident.end - incident.start, MINUTE);
     assert.ok(expected > MINUTE);
-    assert.ok(steps.length >= 1 && steps.every((s) => s === expected), `steps ${steps.join(', ')}, expected ${expected}`);
+    assert.ok(asked.length >= 1 && asked.every((q) => q.stepMs === expected), `steps ${asked.map((q) => q.stepMs).join(', ')}, expected ${expected}`);
+    // On the step's grid, as the results cache keeps ranges, and covering the baseline and the event.
+    for (const q of asked) {
+      assert.equal(q.start % q.stepMs, 0);
+      assert.equal((q.end - q.start) % q.stepMs, 0);
+      assert.ok(q.start <= incident.start - (incident.end - incident.start) && q.end >= event.endMs);
+    }
     assert.ok(
       event.hints?.some((h) => h.includes(`market=${incident.scope.market}`)),
       `hints ${JSON.stringify(event.hints)} name market=${incident.scope.market}`,
     );
+  });
+
+  it('through the results cache, asks the source nothing the second time and gives the same hints', async () => {
+    const demo = createDemoSource({ now: fixedNow });
+    const incident = demo.incidents(MONDAY, MONDAY + 14 * DAY).find((i) => i.type === 'cdn_degradation')!;
+    const { source, asked } = recording(demo);
+    const cache = new HistoryCache();
+    const ctx = {
+      kpi: findKpi('rebuffering_ratio')!,
+      filters: [],
+      source,
+      scrapeMs: MINUTE,
+      stepMs: MINUTE,
+      fetchRange: async (q: { expr: string; start: number; end: number; stepMs: number }) =>
+        (await cache.fetchRange({ ...q, scope: 'test', nowMs: fixedNow() }, source)).series,
+    };
+    const first = eventOf(incident);
+    await explainEvents([first], ctx);
+    const upstream = asked.length;
+    assert.ok(upstream >= 1);
+    const again = eventOf(incident);
+    await explainEvents([again], ctx);
+    assert.equal(asked.length, upstream, 'the second explanation came from the cache');
+    assert.ok(first.hints && first.hints.length > 0);
+    assert.deepEqual(again.hints, first.hints);
   });
 });

@@ -39,6 +39,12 @@ export interface ExplainContext {
   scrapeMs: number;
   stepMs: number;
   signal?: AbortSignal;
+  /**
+   * How the parts are fetched: the pipeline passes its results cache, so the next refresh of a
+   * dashboard asks upstream only for the newest steps of an event, none for an event that ended.
+   * Ranges come aligned to their step. Without it, straight from the source.
+   */
+  fetchRange?: (q: { expr: string; start: number; end: number; stepMs: number }) => Promise<Series[]>;
 }
 
 interface Parts {
@@ -57,10 +63,14 @@ export async function explainEvents(events: NamedEvent[], ctx: ExplainContext): 
       const currentStart = event.startMs;
       const currentEnd = event.endMs;
       const length = Math.max(currentEnd - currentStart + ctx.stepMs, MIN_BASELINE_MS);
-      const baselineStart = currentStart - length;
       const stepMs = hintStepMs(length, ctx.stepMs);
+      // On the hint step's grid, as the results cache keeps ranges: the baseline starts up to a
+      // step early, and the range ends at the first point at or after the event's last one.
+      const start = Math.floor((currentStart - length) / stepMs) * stepMs;
+      const end = start + Math.ceil((currentEnd - start) / stepMs) * stepMs;
       const parts = partsOf(ctx, stepMs)!;
-      const query = (expr: string) => ctx.source.queryRange({ expr, start: baselineStart, end: currentEnd, stepMs, signal: ctx.signal });
+      const fetch = ctx.fetchRange ?? ((q) => ctx.source.queryRange({ ...q, signal: ctx.signal }));
+      const query = (expr: string) => fetch({ expr, start, end, stepMs });
       const [numerator, denominator] = await Promise.all([query(parts.numerator), parts.denominator ? query(parts.denominator) : Promise.resolve(undefined)]);
       const segments = segmentChanges(numerator, denominator, parts.labels, currentStart);
       const hints = explainChange(segments, { kpiName: ctx.kpi.name, kind: parts.kind, factor: parts.factor, top: MAX_HINTS });

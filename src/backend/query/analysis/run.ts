@@ -177,7 +177,16 @@ async function detectionFrames(
   );
   if (query.explain && a.target.kpi && query.groupBy.length === 0 && events.length > 0) {
     await degradeOnFailure(
-      () => explainEvents(events, { kpi: a.target.kpi!, filters: query.filters, source: ctx.source, scrapeMs: ctx.scrapeMs, stepMs: a.stepMs, signal: ctx.signal }),
+      () =>
+        explainEvents(events, {
+          kpi: a.target.kpi!,
+          filters: query.filters,
+          source: ctx.source,
+          scrapeMs: ctx.scrapeMs,
+          stepMs: a.stepMs,
+          signal: ctx.signal,
+          fetchRange: async (q) => (await ctx.cache.fetchRange({ ...q, scope: ctx.scope, nowMs: ctx.nowMs, signal: ctx.signal }, ctx.source)).series,
+        }),
       ctx.signal,
       (reason) => partial.push({ severity: 'warning', text: `Root-cause hints are missing: fetching the KPI's parts failed: ${reason}` }),
     );
