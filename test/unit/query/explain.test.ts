@@ -67,7 +67,8 @@ describe('explainEvents', () => {
     for (const q of asked) {
       assert.equal(q.start % q.stepMs, 0);
       assert.equal((q.end - q.start) % q.stepMs, 0);
-      assert.ok(q.start <= incident.start - (incident.end - incident.start) && q.end >= event.endMs);
+      assert.ok(q.start <= incident.start - (incident.end - incident.start), 'the baseline is as long as the event');
+      assert.ok(q.end <= event.endMs && q.end > event.endMs - q.stepMs, 'the range ends within a step of the event end, not after it');
     }
     assert.ok(
       event.hints?.some((h) => h.includes(`market=${incident.scope.market}`)),
@@ -98,5 +99,20 @@ describe('explainEvents', () => {
     assert.equal(asked.length, upstream, 'the second explanation came from the cache');
     assert.ok(first.hints && first.hints.length > 0);
     assert.deepEqual(again.hints, first.hints);
+  });
+
+  it('keeps a point of a one-point event on the coarser grid', async () => {
+    const demo = createDemoSource({ now: fixedNow });
+    const incident = demo.incidents(MONDAY, MONDAY + 14 * DAY).find((i) => i.type === 'cdn_degradation')!;
+    const { source, asked } = recording(demo);
+    // One minute off the 2-minute grid that the 30-minute minimum baseline gets.
+    const at = Math.floor(incident.start / (2 * MINUTE)) * 2 * MINUTE + MINUTE;
+    const event = { ...eventOf(incident), startMs: at, endMs: at, points: 1 };
+    await explainEvents([event], { kpi: findKpi('rebuffering_ratio')!, filters: [], source, scrapeMs: MINUTE, stepMs: MINUTE });
+    assert.ok(asked.length >= 1);
+    for (const q of asked) {
+      assert.equal(q.stepMs, 2 * MINUTE);
+      assert.ok(q.end >= at && q.end - at < q.stepMs, `the range reaches the event: end ${q.end - at} ms after it`);
+    }
   });
 });

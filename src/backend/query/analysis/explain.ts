@@ -65,9 +65,12 @@ export async function explainEvents(events: NamedEvent[], ctx: ExplainContext): 
       const length = Math.max(currentEnd - currentStart + ctx.stepMs, MIN_BASELINE_MS);
       const stepMs = hintStepMs(length, ctx.stepMs);
       // On the hint step's grid, as the results cache keeps ranges: the baseline starts up to a
-      // step early, and the range ends at the first point at or after the event's last one.
+      // step early, and the range ends at the grid's last point in the event (an ongoing event's
+      // last point is the newest there is: later steps would be rates over a part of their
+      // window), or at its first point after the event when none falls inside it.
       const start = Math.floor((currentStart - length) / stepMs) * stepMs;
-      const end = start + Math.ceil((currentEnd - start) / stepMs) * stepMs;
+      const last = start + Math.floor((currentEnd - start) / stepMs) * stepMs;
+      const end = last >= currentStart ? last : last + stepMs;
       const parts = partsOf(ctx, stepMs)!;
       const fetch = ctx.fetchRange ?? ((q) => ctx.source.queryRange({ ...q, signal: ctx.signal }));
       const query = (expr: string) => fetch({ expr, start, end, stepMs });
