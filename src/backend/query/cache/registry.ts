@@ -10,7 +10,17 @@ import { ResultsCache } from './results';
  * One results cache per data source, built from its settings and rebuilt when the cache settings
  * change (Grafana bumps lastUpdatedMS on every save, like the source registry's instances). The
  * registry also answers the cache part of the health check and feeds the cache gauges.
+ *
+ * Each cache is bounded by its data source's budget, and the registry bounds them together: a
+ * cache unused for IDLE_CACHE_MS is dropped (a deleted data source leaves no memory behind), and
+ * when the caches together hold more than the process budget, those of the data sources used
+ * least recently are dropped first. A dropped cache is rebuilt empty on its next query.
  */
+
+/** A data source's cache unused this long is dropped. */
+export const IDLE_CACHE_MS = 3_600_000;
+/** What the in-process caches of all data sources may hold together (Redis is not counted). */
+export const PROCESS_CACHE_BYTES = 1024 * 1024 * 1024;
 
 export type CacheStatus = 'ok' | 'degraded' | 'off';
 
@@ -27,12 +37,27 @@ interface Instance {
   redis?: RedisStore;
   scope: string;
   uid: string;
+  lastUsedMs: number;
+}
+
+export interface CacheRegistryDeps {
+  metrics?: CacheMetrics;
+  logger: Logger;
+  /** the clock of idleness (tests move it) */
+  now?: () => number;
+  /** PROCESS_CACHE_BYTES unless given (tests lower it) */
+  processBytes?: number;
 }
 
 export class CacheRegistry {
+  /** in order of last use, the least recent first */
   private readonly instances = new Map<string, Instance>();
+  private readonly now: () => number;
+  private readonly processBytes: number;
 
-  constructor(private readonly deps: { metrics?: CacheMetrics; logger: Logger }) {
+  constructor(private readonly deps: CacheRegistryDeps) {
+    this.now = deps.now ?? Date.now;
+    this.processBytes = deps.processBytes ?? PROCESS_CACHE_BYTES;
     deps.metrics?.observe(() => this.snapshot());
   }
 
@@ -44,20 +69,45 @@ export class CacheRegistry {
 
   private instance(orgId: number, ds: DataSourceSettings | undefined): Instance {
     const id = `${orgId}/${ds?.uid ?? ''}`;
+    const instance = this.current(id, orgId, ds);
+    instance.lastUsedMs = this.now();
+    // Re-inserted: the map's order is the order of last use.
+    this.instances.delete(id);
+    this.instances.set(id, instance);
+    this.bound(id);
+    return instance;
+  }
+
+  private current(id: string, orgId: number, ds: DataSourceSettings | undefined): Instance {
     const version = ds?.lastUpdatedMS ?? 0;
     const existing = this.instances.get(id);
     if (existing && existing.version === version) return existing;
     const config = cacheConfigFromSettings(ds);
     const scope = dataScope(orgId, ds);
-    if (existing && existing.config.fingerprint === config.fingerprint) {
-      const kept = { ...existing, version, scope, config };
-      this.instances.set(id, kept);
-      return kept;
-    }
+    if (existing && existing.config.fingerprint === config.fingerprint) return { ...existing, version, scope, config };
     if (existing) void existing.redis?.close();
-    const instance = this.build(config, scope, version, ds?.uid ?? '');
-    this.instances.set(id, instance);
-    return instance;
+    return this.build(config, scope, version, ds?.uid ?? '');
+  }
+
+  /** Drops idle caches, then the least recently used ones while all of them hold too much; never `keep`. */
+  private bound(keep: string): void {
+    const now = this.now();
+    let bytes = 0;
+    for (const instance of this.instances.values()) bytes += memoryStats(instance.cache).bytes;
+    for (const [id, instance] of this.instances) {
+      if (id === keep) continue;
+      const idle = now - instance.lastUsedMs >= IDLE_CACHE_MS;
+      if (!idle && bytes <= this.processBytes) break;
+      const held = memoryStats(instance.cache).bytes;
+      bytes -= held;
+      this.instances.delete(id);
+      void instance.redis?.close();
+      this.deps.logger.info('cache: dropped the in-process cache of a data source', {
+        datasource: instance.uid,
+        reason: idle ? `unused for ${IDLE_CACHE_MS / 60_000} min` : `the caches together held more than ${mb(this.processBytes)} MB`,
+        freedMB: mb(held),
+      });
+    }
   }
 
   private build(config: CacheConfig, scope: string, version: number, uid: string): Instance {
@@ -77,7 +127,7 @@ export class CacheRegistry {
       metrics,
       ...(redis && redisConfig?.keys ? { redis: { store: redis, keys: redisConfig.keys } } : {}),
     });
-    return { version, config, cache, redis, scope, uid };
+    return { version, config, cache, redis, scope, uid, lastUsedMs: this.now() };
   }
 
   /** The cache's part of CheckHealth: degraded (never an error) when Redis is configured but not usable. */
