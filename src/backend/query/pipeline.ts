@@ -137,7 +137,7 @@ export async function runQuery(
     queryType = parsed.query.queryType;
     wroteExpr = 'expr' in parsed.query && typeof parsed.query.expr === 'string' && parsed.query.expr !== '';
     guard.checkRange(parsed);
-    const source = guard.wrap(deps.sources.forSettings(ctx.dataSource));
+    const source = guard.wrap(deps.sources.forSettings(ctx.orgId, ctx.dataSource));
     sourceKind = source.kind;
     const options = parseDataSourceOptions(ctx.dataSource?.jsonData);
     const scrapeMs = scrapeIntervalMs(options.success ? options.data : {});

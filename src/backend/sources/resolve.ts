@@ -22,9 +22,15 @@ export class SourceRegistry {
     metrics.resilience.observeBreakers(() => this.breakerStates());
   }
 
-  /** Throws SettingsError when the settings cannot be used. */
-  forSettings(settings: DataSourceSettings | undefined): Source {
-    const key = settings ? `${settings.uid}@${settings.lastUpdatedMS}` : 'no-datasource';
+  /**
+   * The source of a data source of organisation `orgId`. UIDs are unique within an organisation
+   * only: provisioning often gives the same uid to the data source of every organisation, and
+   * those must not take each other's place (their breakers and connections would start over on
+   * every query). Throws SettingsError when the settings cannot be used.
+   */
+  forSettings(orgId: number, settings: DataSourceSettings | undefined): Source {
+    const id = `${orgId}/${settings?.uid ?? ''}`;
+    const key = settings ? `${id}@${settings.lastUpdatedMS}` : 'no-datasource';
     const existing = this.instances.get(key);
     if (existing) return existing;
     const built = this.build(settings);
@@ -32,7 +38,7 @@ export class SourceRegistry {
     // Older versions of the same data source are dropped so the map stays bounded.
     if (settings) {
       for (const old of this.instances.keys()) {
-        if (!old.startsWith(`${settings.uid}@`)) continue;
+        if (!old.startsWith(`${id}@`)) continue;
         this.instances.delete(old);
         this.upstreams.delete(old);
       }

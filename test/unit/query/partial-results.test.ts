@@ -13,7 +13,7 @@ import type { Source } from '../../../src/backend/sources/source';
 const DAY = 86_400_000;
 const TO = Date.UTC(2026, 10, 30);
 const metrics = createBackendMetrics();
-const demo = new SourceRegistry(metrics).forSettings(undefined);
+const demo = new SourceRegistry(metrics).forSettings(1, undefined);
 
 /** The demo source, except that queries split by a label (the root-cause hints' queries) fail. */
 const flaky: Source = {

@@ -54,7 +54,7 @@ async function checkHealth(
   try {
     const ctx = decodePluginContext(request?.pluginContext);
     processSecrets.observe(ctx);
-    const source = deps.sources.forSettings(ctx.dataSource);
+    const source = deps.sources.forSettings(ctx.orgId, ctx.dataSource);
     const [health, cache] = await Promise.all([source.health(signal), deps.caches?.health(ctx.orgId, ctx.dataSource)]);
     // A cache without its Redis still answers every query: that is worth saying, not a failure.
     // Redis, when configured, is named either way, so "Save & test" confirms it works.

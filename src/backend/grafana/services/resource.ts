@@ -44,7 +44,7 @@ export function resourceService(deps: {
         const ctx = decodePluginContext(request.pluginContext);
         secrets.observe(ctx);
         deps.rateLimiter?.admit({ dataSource: ctx.dataSource?.uid ?? '', orgId: ctx.orgId, user: ctx.user?.login }, limitsFromJsonData(ctx.dataSource?.jsonData));
-        const source = deps.sources.forSettings(ctx.dataSource);
+        const source = deps.sources.forSettings(ctx.orgId, ctx.dataSource);
         const { status, body } = await routeResource(
           { path, method: (request.method || 'GET').toUpperCase(), url: request.url || path },
           source,

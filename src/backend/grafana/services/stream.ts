@@ -41,7 +41,7 @@ export function streamService(deps: { sources: SourceRegistry; logger: Logger })
       (async () => {
         const ctx = decodePluginContext(call.request.pluginContext);
         processSecrets.observe(ctx);
-        const source = deps.sources.forSettings(ctx.dataSource);
+        const source = deps.sources.forSettings(ctx.orgId, ctx.dataSource);
         deps.logger.debug('stream started', { path });
         await runTail({
           query,
