@@ -28,7 +28,8 @@ const MIN_BASELINE_MS = 30 * 60_000;
 /**
  * A hint needs each part's mean over the baseline and over the anomaly, not the panel's
  * resolution: about this many points per window are fetched (a coarser step, with the rate
- * window that step needs), which makes the split-by-label queries several times cheaper upstream.
+ * window that step needs): a split-by-label query over an hour cost Prometheus 13 ms instead of
+ * 20 ms at a 1-minute panel step (docs/analysis.md).
  */
 const POINTS_PER_WINDOW = 12;
 
