@@ -430,7 +430,7 @@ async function main(): Promise<void> {
         `(shared with other jobs: load average ${loadAtStart.toFixed(1)} at the start), Node ${process.version} for the harness, ${profile ? 'the backend bundle under node --cpu-prof' : 'the built backend (Node 24 single executable)'}, Prometheus ${prom.version}.`,
       `Data: a simulator backfill of ${BACKFILL_MS / HOUR} h up to now at 1 min (${seriesCount} series), the data source in its default cache mode (memory, recent TTL 30 s), rate limits off.`,
       `Workload: one dashboard, ${PANELS.length} panels (${detecting.length} with anomaly detection), last ${WINDOW_MS / HOUR} h at a 1 min step, every panel its own QueryData as Grafana sends them, ` +
-        `a refresh every ${REFRESH_MS / 1000} s for ${DASHBOARD_SECONDS} s in real time (${replay.length} QueryData). The harness (client) and the backend share the machine's cores.`,
+        `a refresh every ${REFRESH_MS / 1000} s for ${DASHBOARD_SECONDS} s in real time (${replay.length} QueryData). The harness (client), the backend and Prometheus share the machine's cores; in a refresh burst Prometheus evaluates the queries that fetched new steps at the same time as the backend answers the others.`,
       '',
       '| Target | Measured | |',
       '| --- | --- | --- |',
