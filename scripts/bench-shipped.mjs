@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { BACKEND_COMPILE_OPTIONS } from './build/backend.mjs';
 import { ensureNodeBinary } from './build/node-dist.mjs';
 import { hostPlatform, NODE_VERSION } from './build/platforms.mjs';
 
@@ -28,14 +29,11 @@ const outDir = join(ROOT, '.cache', 'bench');
 mkdirSync(outDir, { recursive: true });
 const outFile = join(outDir, `${basename(entry).replace(/\.[cm]?ts$/, '')}.mjs`);
 await build({
+  ...BACKEND_COMPILE_OPTIONS,
   entryPoints: [resolve(ROOT, entry)],
   outfile: outFile,
-  bundle: true,
-  platform: 'node',
+  // ESM for import.meta in the benchmarks; the backend's own format, CommonJS, compiles the same code.
   format: 'esm',
-  // The backend bundle's target: the same syntax the executable runs.
-  target: 'node20',
-  loader: { '.proto': 'text' },
   packages: 'external',
   // Dependencies stay in node_modules (resolved from the bundle's folder up to the repository).
   banner: { js: "import { createRequire as __encoreRequire } from 'node:module'; const require = __encoreRequire(import.meta.url);" },

@@ -10,19 +10,22 @@ import { build } from 'esbuild';
  * debugging), while the executables carry Node 24.
  * @param {{ entry: string, outFile: string }} options
  */
+/**
+ * How backend code is compiled, shared with scripts/bench-shipped.mjs so that benchmarks run the
+ * code as the executable does. The protocol's .proto files are compiled in as strings: the
+ * executable reads no files.
+ */
+export const BACKEND_COMPILE_OPTIONS = { bundle: true, platform: 'node', target: 'node20', loader: { '.proto': 'text' } };
+
 export async function bundleBackend({ entry, outFile }) {
   if (!existsSync(entry)) {
     throw new Error(`backend entry ${entry} does not exist`);
   }
   const result = await build({
+    ...BACKEND_COMPILE_OPTIONS,
     entryPoints: [entry],
     outfile: outFile,
-    bundle: true,
-    platform: 'node',
     format: 'cjs',
-    target: 'node20',
-    // The protocol's .proto files are compiled in as strings: the executable reads no files.
-    loader: { '.proto': 'text' },
     // msgpackr tries its optional native string extractor in a try/catch and falls back to
     // JavaScript: left out, since a single executable cannot load native addons.
     external: [...builtinModules, ...builtinModules.map((name) => `node:${name}`), 'msgpackr-extract'],

@@ -57,7 +57,8 @@ interface Parts {
 }
 
 export async function explainEvents(events: NamedEvent[], ctx: ExplainContext): Promise<void> {
-  if (!partsOf(ctx, ctx.stepMs)?.labels.length) return;
+  const labels = splitLabels(ctx);
+  if (labels.length === 0) return;
   const worst = [...events].sort((a, b) => b.peakScore - a.peakScore || b.endMs - a.endMs).slice(0, MAX_EXPLAINED);
   await Promise.all(
     worst.map(async (event) => {
@@ -72,7 +73,7 @@ export async function explainEvents(events: NamedEvent[], ctx: ExplainContext): 
       const start = Math.floor((currentStart - length) / stepMs) * stepMs;
       const last = start + Math.floor((currentEnd - start) / stepMs) * stepMs;
       const end = last >= currentStart ? last : last + stepMs;
-      const parts = partsOf(ctx, stepMs)!;
+      const parts = partsOf(ctx, labels, stepMs);
       const fetch = ctx.fetchRange ?? ((q) => ctx.source.queryRange({ ...q, signal: ctx.signal }));
       const query = (expr: string) => fetch({ expr, start, end, stepMs });
       const [numerator, denominator] = await Promise.all([query(parts.numerator), parts.denominator ? query(parts.denominator) : Promise.resolve(undefined)]);
@@ -90,22 +91,24 @@ export function hintStepMs(windowMs: number, panelStepMs: number): number {
   return panelStepMs * Math.max(1, Math.floor(windowMs / (POINTS_PER_WINDOW * panelStepMs)));
 }
 
-/** The PromQL of the KPI's parts split by the labels worth explaining with, for a query at `stepMs`. */
-function partsOf(ctx: ExplainContext, stepMs: number): Parts | undefined {
+/** The labels worth explaining with: those the KPI can be split by and no equality filter pins, by priority. */
+function splitLabels(ctx: ExplainContext): string[] {
   // A label pinned by an equality filter has one value: nothing to rank.
   const pinned = new Set(ctx.filters.filter((f) => f.op === '=').map((f) => f.label));
   const rank = (label: string) => (LABEL_PRIORITY.indexOf(label) + LABEL_PRIORITY.length + 1) % (LABEL_PRIORITY.length + 1);
-  const choose = (available: readonly string[]) =>
-    available
-      .filter((l) => !pinned.has(l))
-      .sort((a, b) => rank(a) - rank(b))
-      .slice(0, MAX_LABELS);
+  const available = ctx.source.kind === 'demo' ? demoKpiSplitLabels(ctx.kpi) : kpiLabels(ctx.kpi);
+  return available
+    .filter((l) => !pinned.has(l))
+    .sort((a, b) => rank(a) - rank(b))
+    .slice(0, MAX_LABELS);
+}
+
+/** The PromQL of the KPI's parts split by `labels`, for a query at `stepMs`. */
+function partsOf(ctx: ExplainContext, labels: string[], stepMs: number): Parts {
   if (ctx.source.kind === 'demo') {
-    const labels = choose(demoKpiSplitLabels(ctx.kpi));
     // The demo's series are per-segment values already: averages are levels, revenue adds up.
     return { kind: demoKpiAggregate(ctx.kpi) === 'sum' ? 'additive' : 'level', factor: 1, numerator: demoKpiExpression(ctx.kpi, ctx.filters, labels), labels };
   }
-  const labels = choose(kpiLabels(ctx.kpi));
   const decomposition = decomposeKpi(ctx.kpi);
   const window = formatDuration(rateWindowMs(stepMs, ctx.scrapeMs));
   const render = (expr: Parameters<typeof renderPromql>[0]) => renderPromql(expr, { filters: [...ctx.filters], groupBy: labels, window });
