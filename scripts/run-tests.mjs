@@ -40,4 +40,6 @@ if (files.length === 0) {
 }
 // Integration tests start real processes (Prometheus, the backend); run files one at a time
 // so that their ports and CPU do not fight on a 2-core machine.
-run(process.execPath, ['--import', 'tsx', '--import', './test/support/proto-text-loader.mjs', '--test', '--test-concurrency=1', ...files]);
+// TAP as the run goes, and the failures again at the end, where a truncated log still shows them.
+const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', '--test-reporter=./test/support/failure-summary.mjs', '--test-reporter-destination=stdout'];
+run(process.execPath, ['--import', 'tsx', '--import', './test/support/proto-text-loader.mjs', '--test', '--test-concurrency=1', ...reporters, ...files]);
