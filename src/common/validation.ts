@@ -65,3 +65,14 @@ export function formatDuration(ms: number): string {
   }
   return out;
 }
+
+/**
+ * A value from the input as a message quotes it: JSON-escaped (control characters and quotes
+ * cannot break the line or the quoting) and cut to `max` characters. Messages travel in places
+ * with size limits: a gRPC status goes in an HTTP/2 trailer, and one that echoed a 64 KiB service
+ * name was larger than the client's header list limit, so the call never completed.
+ */
+export function quoteInput(value: string, max = 100): string {
+  const text = String(value);
+  return text.length > max ? `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)` : JSON.stringify(text);
+}

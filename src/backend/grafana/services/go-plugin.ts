@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { quoteInput } from '../../../common/validation';
 
 /**
  * The services go-plugin itself talks to: grpc.health.v1 (Ping checks service "plugin") and
@@ -15,7 +16,7 @@ export function healthService(): grpc.UntypedServiceImplementation {
     Check: (call: grpc.ServerUnaryCall<{ service?: string }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const service = call.request.service ?? '';
       if (!HEALTHY_SERVICES.has(service)) {
-        callback({ code: grpc.status.NOT_FOUND, details: `unknown service "${service}"` });
+        callback({ code: grpc.status.NOT_FOUND, details: `unknown service ${quoteInput(service)}` });
         return;
       }
       callback(null, { status: SERVING });

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { quoteInput } from '../../../common/validation';
 import { decodePluginContext, type WirePluginContext } from '../context';
 import { stringifyFrameJSON } from '../frames';
 import type { Logger } from '../logger';
@@ -32,7 +33,7 @@ export function streamService(deps: { sources: SourceRegistry; logger: Logger })
       const path = call.request.path ?? '';
       const query = queryFromTailPath(path);
       if (!query) {
-        call.emit('error', { code: grpc.status.NOT_FOUND, details: `unknown stream path "${path}"` });
+        call.emit('error', { code: grpc.status.NOT_FOUND, details: `unknown stream path ${quoteInput(path)}` });
         return;
       }
       const abort = new AbortController();
