@@ -21,7 +21,7 @@ import { DEFAULT_SENSITIVITY } from '../src/backend/analysis/score';
 import { planDetection } from '../src/backend/query/analysis/options';
 import { parseDuration } from '../src/common/validation';
 import { usersForRate } from '../src/simulator/generate/scale';
-import { cacheName, calmJob, DAY_MS, GRACE_MS, JOIN_CHECK_MS, JOIN_WARMUP_MS, planRun, scenarioJob, SCENARIOS, TAIL_MS, TRAIN_START_MS, WARMUP_MS, type RunKey, type RunPlan, type SimJob } from './accuracy/plan';
+import { cacheName, calmJob, DAY_MS, GRACE_MS, JOIN_CHECK_MS, JOIN_WARMUP_MS, planRun, scenarioJob, SCENARIOS, storedIds, TAIL_MS, TRAIN_START_MS, WARMUP_MS, type RunKey, type RunPlan, type SimJob } from './accuracy/plan';
 import {
   detectorTable,
   falseByKpiTable,
@@ -199,13 +199,13 @@ function joined(entry: RunEntry): Map<string, Float64Array> {
   const part = entry.part.loaded!.values;
   const out = new Map<string, Float64Array>();
   const checkPoints = Math.round(JOIN_CHECK_MS / plan.key.stepMs);
-  for (const spec of plan.series) {
-    const before = calm.get(spec.id)!;
-    const after = part.get(spec.id)!;
+  for (const id of storedIds(plan.series)) {
+    const before = calm.get(id)!;
+    const after = part.get(id)!;
     const values = new Float64Array(plan.points);
     values.set(before.subarray(0, plan.trainingPoints));
     values.set(after, plan.trainingPoints);
-    out.set(spec.id, values);
+    out.set(id, values);
     for (let k = 0; k < checkPoints; k++) {
       const a = before[plan.trainingPoints + k]!;
       const b = after[k]!;

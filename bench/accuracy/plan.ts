@@ -55,6 +55,23 @@ export interface SeriesSpec {
   answer: string;
 }
 
+/**
+ * The collector's received-events counter in a volume series' scope, resent and in all, as the
+ * resent-events check of a quality report reads it (src/backend/analysis/quality/resent.ts):
+ * evaluated beside the `streams` series and stored under these ids.
+ */
+export function resentSideIds(spec: SeriesSpec): { resent: string; received: string } | undefined {
+  return spec.kpi === 'streams' ? { resent: `resent|${spec.id}`, received: `received|${spec.id}` } : undefined;
+}
+
+/** What a simulation stores: the planned series, and the received-events sides beside the volume ones. */
+export function storedIds(series: readonly SeriesSpec[]): string[] {
+  return series.flatMap((spec) => {
+    const sides = resentSideIds(spec);
+    return sides ? [spec.id, sides.resent, sides.received] : [spec.id];
+  });
+}
+
 export interface OwnScope {
   kpi: string;
   direction: 'up' | 'down';

@@ -2,11 +2,12 @@ import { detect, type Detection } from '../../src/backend/analysis/detect';
 import type { Algorithm } from '../../src/backend/analysis/detectors/types';
 import { anomalyEvents, type AnomalyEvent } from '../../src/backend/analysis/events';
 import { timeAt, type Grid } from '../../src/backend/analysis/grid';
+import { checkResent } from '../../src/backend/analysis/quality';
 import { runQualityChecks } from '../../src/backend/query/analysis/quality';
 import type { GridSeries } from '../../src/backend/query/history';
 import { findKpi, type KpiDefinition } from '../../src/common/kpis/catalogue';
 import { movedKpis } from '../../src/simulator/model/incidents';
-import { compatible, DAY_MS, HOUR_MS, WEEK_MS, type Level, type PlannedIncident, type RunPlan, type SeriesSpec } from './plan';
+import { compatible, DAY_MS, HOUR_MS, resentSideIds, WEEK_MS, type Level, type PlannedIncident, type RunPlan, type SeriesSpec } from './plan';
 import { moveVisibility } from './visibility';
 
 /**
@@ -391,7 +392,7 @@ export function scoreRun(plan: RunPlan, values: Map<string, Float64Array>, confi
     }
   }
 
-  const quality = qualityOutcomes(plan, series, anomaliesDuring);
+  const quality = qualityOutcomes(plan, series, values, anomaliesDuring);
   return { tallies, incidents, quality, seriesByLevel, weeks };
 }
 
@@ -401,7 +402,7 @@ export function scoreRun(plan: RunPlan, values: Map<string, Float64Array>, confi
  * by QUALITY_VIEW_MS each side, with the same query answers, and a non-pass check naming the series
  * counts as caught. The masked share is what the detectors were told (the full-range masks).
  */
-function qualityOutcomes(plan: RunPlan, series: readonly SeriesRun[], anomaliesDuring: Map<string, Record<string, number>>): QualityOutcome[] {
+function qualityOutcomes(plan: RunPlan, series: readonly SeriesRun[], values: Map<string, Float64Array>, anomaliesDuring: Map<string, Record<string, number>>): QualityOutcome[] {
   const out: QualityOutcome[] = [];
   for (const p of plan.incidents.filter((q) => q.dataQuality)) {
     const inScope = series.filter((s) => s.spec.kpi === 'streams' && compatible(s.spec.filters, p.incident.scope));
@@ -413,14 +414,23 @@ function qualityOutcomes(plan: RunPlan, series: readonly SeriesRun[], anomaliesD
         labels: labelsOf(m.spec),
         grid: { startMs: timeAt(m.grid, first), stepMs: m.grid.stepMs, values: m.grid.values.subarray(first, last + 1) },
       });
+      const rangeStartMs = timeAt(s.grid, first);
+      const rangeEndMs = timeAt(s.grid, last);
+      // The resent-events check of a quality report, from the collector's counter in each member's scope.
+      const sideView = (id: string): Grid => ({ startMs: rangeStartMs, stepMs: s.grid.stepMs, values: values.get(id)!.subarray(first, last + 1) });
+      const groups = members.flatMap((m) => {
+        const sides = resentSideIds(m.spec);
+        return sides ? [{ names: [m.spec.id], resent: sideView(sides.resent), received: sideView(sides.received) }] : [];
+      });
       const result = runQualityChecks({
         series: members.map(view),
         names: members.map((m) => m.spec.id),
         rangeStart: 0,
-        rangeStartMs: timeAt(s.grid, first),
-        rangeEndMs: timeAt(s.grid, last),
-        nowMs: timeAt(s.grid, last),
+        rangeStartMs,
+        rangeEndMs,
+        nowMs: rangeEndMs,
         kpi: s.kpi,
+        resent: groups.length > 0 ? checkResent(groups, rangeStartMs, rangeEndMs) : undefined,
       });
       const flagged = result.report.checks.filter((c) => c.status !== 'pass' && c.series.includes(s.spec.id)).map((c) => c.id);
       const [w0, w1] = indexRange(s.grid, p.windowStartMs + 1, p.windowEndMs + s.grid.stepMs - 1);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ActiveUsers } from '../../src/collector/aggregation/active-users';
-import { recordAccepted, type Labels } from '../../src/collector/aggregation/aggregate';
+import { streamingRecorder, type Labels } from '../../src/collector/aggregation/aggregate';
 import { DEFAULTS as COLLECTOR_DEFAULTS } from '../../src/collector/config';
 import { Ingest } from '../../src/collector/ingest/batch';
 import type { StreamingEvent } from '../../src/common/events/schema';
@@ -16,7 +16,8 @@ import { usersForRate } from '../../src/simulator/generate/scale';
 import { deliver } from '../../src/simulator/generate/telemetry';
 import { IncidentSet } from '../../src/simulator/model/incidents';
 import { predictKpi, window, windowRates, type Counters } from '../../src/simulator/predict';
-import { HOUR_MS, type RunKey, type SimJob } from './plan';
+import { RESENT_LABELS, RESENT_SIDES } from '../../src/backend/analysis/quality';
+import { HOUR_MS, resentSideIds, storedIds, type RunKey, type SimJob } from './plan';
 
 /**
  * One simulation job (plan.ts): the simulator in process from its warm-up to its end, the
@@ -27,7 +28,8 @@ import { HOUR_MS, type RunKey, type SimJob } from './plan';
  * series) would take gigabytes.
  */
 
-const FORMAT = 1;
+/** 2: with the received-events sides of the volume series (resentSideIds) */
+const FORMAT = 2;
 const VERIFY_EVERY_POINTS = 288;
 
 export interface RunData {
@@ -114,11 +116,11 @@ export function simulateRun(job: SimJob, progress: Progress): RunData {
   const simulation = new Simulation({ seed: key.seed, users, startMs: job.simulateFromMs, incidents });
   const sink = new OpenMetricsSink();
   const activeUsers = new ActiveUsers(COLLECTOR_DEFAULTS.activeWindowMs);
-  const ingest = new Ingest(COLLECTOR_DEFAULTS, (event, timeMs) => recordAccepted(event, timeMs, sink, activeUsers), job.simulateFromMs);
+  const ingest = new Ingest(COLLECTOR_DEFAULTS, streamingRecorder(sink, activeUsers), job.simulateFromMs);
   const rates = Object.entries(REFERENCE_USD_RATES).map(([currency, value]) => ({ labels: { currency }, value }));
 
   // Evaluation plan: per KPI one aggregate query, one query grouped by market, one per own scope.
-  const values = new Map(job.series.map((s) => [s.id, new Float64Array(points).fill(NaN)]));
+  const values = new Map(storedIds(job.series).map((id) => [id, new Float64Array(points).fill(NaN)]));
   const byKpi = new Map<string, typeof job.series>();
   for (const spec of job.series) {
     const list = byKpi.get(spec.kpi) ?? [];
@@ -135,6 +137,12 @@ export function simulateRun(job: SimJob, progress: Progress): RunData {
         if (spec.level === 'market') value = markets.get(spec.filters[0]!.value);
         else value = evaluateKpi(kpi.formula, data, { filters: spec.filters })[0]?.value;
         values.get(spec.id)![point] = value ?? NaN;
+        const sides = resentSideIds(spec);
+        if (sides) {
+          const filters = spec.filters.filter((f) => RESENT_LABELS.includes(f.label));
+          values.get(sides.resent)![point] = evaluateKpi(RESENT_SIDES.resent, data, { filters })[0]?.value ?? NaN;
+          values.get(sides.received)![point] = evaluateKpi(RESENT_SIDES.received, data, { filters })[0]?.value ?? NaN;
+        }
       }
     }
     // Once a simulated day, the same window through predictKpi(), the documented way: they must agree.
@@ -222,15 +230,15 @@ export function loadRun(path: string, job: SimJob): LoadedRun | undefined {
   data.finishedAt ??= statSync(path).mtimeMs;
   data.startedAt ??= data.finishedAt - data.elapsedMs;
   const values = new Map<string, Float64Array>();
-  for (const spec of job.series) {
-    const text = data.series[spec.id];
+  for (const id of storedIds(job.series)) {
+    const text = data.series[id];
     if (text === undefined) return undefined;
     const bytes = Buffer.from(text, 'base64');
     const copy = new Uint8Array(bytes.byteLength);
     copy.set(bytes);
     const array = new Float64Array(copy.buffer);
     if (array.length !== job.times.length - 1) return undefined;
-    values.set(spec.id, array);
+    values.set(id, array);
   }
   return { data, values };
 }

@@ -1,8 +1,7 @@
 import http from 'node:http';
 import { Registry } from 'prom-client';
-import type { StreamingEvent } from '../common/events/schema';
 import { ActiveUsers } from './aggregation/active-users';
-import { recordAccepted } from './aggregation/aggregate';
+import { streamingRecorder } from './aggregation/aggregate';
 import { PromSink } from './aggregation/prom-sink';
 import { TokenCheck } from './auth';
 import type { CollectorConfig } from './config';
@@ -37,8 +36,7 @@ export function createCollector(config: CollectorConfig, log: Logger, now: () =>
   const activeUsers = new ActiveUsers(config.activeWindowMs);
   const exchangeRates = Object.entries(config.exchangeRates).map(([currency, value]) => ({ labels: { currency }, value }));
   const sink = new PromSink(registry, { activeUsers: () => activeUsers.counts(now()), exchangeRate: () => exchangeRates });
-  const onAccept = (event: StreamingEvent, timeMs: number) => recordAccepted(event, timeMs, sink, activeUsers);
-  const ingest = new Ingest(config, onAccept, now());
+  const ingest = new Ingest(config, streamingRecorder(sink, activeUsers), now());
   const self = new SelfMetrics(registry, { seenIds: ingest.seenIds, startedPlays: ingest.startedPlays, activeUsers, now });
   const tokens = new TokenCheck(config.tokens);
 

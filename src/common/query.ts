@@ -51,7 +51,7 @@ export const detectionSchema = z
 export const ANALYSIS_OUTPUTS = ['all', 'value', 'expected', 'lower', 'upper', 'score', 'anomaly'] as const;
 export const QUALITY_OUTPUTS = ['table', 'score', 'levels'] as const;
 /** The data-quality checks by id, as the backend names them (a unit test keeps the two lists equal). */
-export const QUALITY_CHECK_IDS = ['completeness', 'freshness', 'validity', 'counter_resets', 'flatline', 'duplicates', 'cardinality', 'consistency'] as const;
+export const QUALITY_CHECK_IDS = ['completeness', 'freshness', 'validity', 'counter_resets', 'flatline', 'duplicates', 'cardinality', 'consistency', 'resent'] as const;
 export type QualityCheckId = (typeof QUALITY_CHECK_IDS)[number];
 const output = z.enum(ANALYSIS_OUTPUTS, { error: `expected one of ${ANALYSIS_OUTPUTS.join(', ')}` }).default('all');
 

@@ -156,6 +156,12 @@ export const STREAMING_METRICS = {
     help: 'Subscription payments (conversions and renewals), in units of the currency label.',
     labels: ['market', 'plan', 'currency'],
   }),
+  eventsReceived: define({
+    name: 'encore_events_received_total',
+    type: 'counter',
+    help: 'Valid events received, by outcome: accepted, or resent (an id already accepted; dropped, so counted once).',
+    labels: [...AUDIENCE, 'outcome'],
+  }),
   activeUsers: define({
     name: 'encore_active_users',
     type: 'gauge',

@@ -1,5 +1,5 @@
 import { ActiveUsers } from '../collector/aggregation/active-users';
-import { recordAccepted, type Labels } from '../collector/aggregation/aggregate';
+import { streamingRecorder, type Labels } from '../collector/aggregation/aggregate';
 import { DEFAULTS as COLLECTOR_DEFAULTS } from '../collector/config';
 import { Ingest } from '../collector/ingest/batch';
 import type { StreamingEvent } from '../common/events/schema';
@@ -51,7 +51,7 @@ export function simulateCounters(run: Omit<WindowRun, 'fromMs' | 'toMs'>, times:
   const simulation = new Simulation({ seed: run.seed, users: run.users, startMs: run.simulateFromMs, incidents: run.incidents, markets: run.markets });
   const sink = new OpenMetricsSink();
   const activeUsers = new ActiveUsers(COLLECTOR_DEFAULTS.activeWindowMs);
-  const ingest = new Ingest(COLLECTOR_DEFAULTS, (event, timeMs) => recordAccepted(event, timeMs, sink, activeUsers), run.simulateFromMs);
+  const ingest = new Ingest(COLLECTOR_DEFAULTS, streamingRecorder(sink, activeUsers), run.simulateFromMs);
   const rates = Object.entries(REFERENCE_USD_RATES).map(([currency, value]) => ({ labels: { currency }, value }));
   return times.map((untilMs) => {
     let batch: StreamingEvent[] = [];

@@ -35,8 +35,11 @@ const RANGE = { from: END - 2 * HOUR, to: END };
 
 const SCENARIO = {
   name: 'analysis-test',
-  description: 'one CDN degradation in Brazil',
-  incidents: [{ id: 'cdn-br', type: 'cdn_degradation', start: '+5h', duration: '1h', scope: { market: 'BR' }, magnitude: 5 }],
+  description: 'one CDN degradation in Brazil, and clients in Mexico resending events with their ids (the collector drops the resends: no KPI moves)',
+  incidents: [
+    { id: 'cdn-br', type: 'cdn_degradation', start: '+5h', duration: '1h', scope: { market: 'BR' }, magnitude: 5 },
+    { id: 'resend-mx', type: 'duplicate_sender', start: '+6h', duration: '30m', scope: { market: 'MX' }, magnitude: 0.3 },
+  ],
 };
 
 let dir: string;
@@ -197,6 +200,15 @@ describe('forecast and quality', () => {
     assert.ok(checks.includes('completeness') && checks.includes('freshness'));
     // The last 30 minutes of the range have no data: completeness falls to two thirds.
     assert.equal(status[checks.indexOf('completeness')], 'fail');
+    // Mexico's clients resent 30 % of their events in the last hour: reported, naming Mexico only.
+    const resent = checks.indexOf('resent');
+    assert.ok(resent >= 0, `checks: ${checks.join(', ')}`);
+    assert.equal(status[resent], 'fail');
+    const value = (field(table, 'value').values as number[])[resent]!;
+    assert.ok(value > 0.2 && value < 0.4, `resent share ${value}`);
+    const affected = (field(table, 'series').values as string[])[resent]!;
+    assert.match(affected, /MX/);
+    assert.doesNotMatch(affected, /BR|US|DE/);
     const levels = frames(responses.levels, 'levels');
     const completeness = levels.find((f) => field(f, 'Level').labels?.check === 'completeness');
     assert.ok(completeness);

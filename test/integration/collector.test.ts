@@ -109,6 +109,12 @@ describe('collector under concurrent load', () => {
     assert.equal(sampleSum(metrics, 'encore_sessions_started_total'), expected.sessions);
     assert.equal(sampleValue(metrics, 'encore_sessions_started_total', { market: 'SE', platform: 'web', tier: 'premium' }), expected.sessions);
     assert.equal(sampleSum(metrics, 'encore_sessions_ended_total'), 0, 'all session_end events were bad');
+    // Received by audience: every accepted event and every resend of one, never a rejected one.
+    assert.equal(sampleSum(metrics, 'encore_events_received_total', { outcome: 'accepted' }), expected.accepted);
+    assert.equal(sampleSum(metrics, 'encore_events_received_total', { outcome: 'resent' }), expected.duplicate);
+    // Sweden: every session event, and the plays p = 0, 3, ..., 18 of each batch (7 of 20, 5 events each).
+    assert.equal(sampleSum(metrics, 'encore_events_received_total', { outcome: 'accepted', market: 'SE' }), expected.sessions + (expected.plays * 7 * 5) / 20);
+    assert.equal(sampleSum(metrics, 'encore_events_received_total', { outcome: 'accepted', market: 'SE', platform: 'web' }), expected.sessions);
     // Distinct users: u<client>-<play> plus the shared user-1 of the session events.
     assert.equal(sampleSum(metrics, 'encore_active_users'), CLIENTS * PLAYS + 1);
     assert.equal(sampleValue(metrics, 'encore_collector_batch_events_count'), CLIENTS * BATCHES);

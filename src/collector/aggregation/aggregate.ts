@@ -1,6 +1,7 @@
 import type { StreamingEvent } from '../../common/events/schema';
 import { currencyLabel, marketLabel, PAID_SUBSCRIPTION_ACTIONS } from '../../common/events/vocabulary';
 import { STREAM_THRESHOLD_MS, type StreamingMetricKey } from '../../common/streaming-metrics';
+import type { IngestListener } from '../ingest/batch';
 import type { ActiveUsers } from './active-users';
 
 /**
@@ -99,11 +100,20 @@ function recommendedLabel(event: { fromRecommendation: boolean }): 'true' | 'fal
 }
 
 /**
- * Everything an accepted event changes: its metric increments and the active-user count. The
- * collector calls it for each event it accepts and the simulator's backfill for each event its
- * own Ingest accepts, so both count the same way.
+ * Everything a valid event changes: an accepted one its metric increments and the active-user
+ * count, a resent one (an id already accepted) only the received count. The collector, the
+ * simulator's backfill and its in-process model all listen to their Ingest with this, so all
+ * three count the same way.
  */
-export function recordAccepted(event: StreamingEvent, timeMs: number, sink: MetricSink, activeUsers: ActiveUsers): void {
-  aggregateEvent(event, sink);
-  activeUsers.see(event.userId, { market: marketLabel(event.market), tier: event.tier }, timeMs);
+export function streamingRecorder(sink: MetricSink, activeUsers: ActiveUsers): Required<IngestListener> {
+  return {
+    accepted(event, timeMs) {
+      aggregateEvent(event, sink);
+      sink.inc('eventsReceived', { market: marketLabel(event.market), platform: event.platform, tier: event.tier, outcome: 'accepted' });
+      activeUsers.see(event.userId, { market: marketLabel(event.market), tier: event.tier }, timeMs);
+    },
+    resent(event) {
+      sink.inc('eventsReceived', { market: marketLabel(event.market), platform: event.platform, tier: event.tier, outcome: 'resent' });
+    },
+  };
 }

@@ -45,13 +45,19 @@ export interface IngestOptions extends TimeBounds {
 
 const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
 
+/** What becomes of the valid events: each accepted one, and each resend of an accepted id (dropped). */
+export interface IngestListener {
+  accepted(event: StreamingEvent, timeMs: number): void;
+  resent?(event: StreamingEvent): void;
+}
+
 export class Ingest {
   readonly seenIds: RecentIds;
   readonly startedPlays: RecentIds;
 
   constructor(
     private readonly options: IngestOptions,
-    private readonly onAccept: (event: StreamingEvent, timeMs: number) => void,
+    private readonly listener: IngestListener,
     nowMs: number,
   ) {
     this.seenIds = new RecentIds(options.dedupeTtlMs, options.dedupeMaxIds, nowMs);
@@ -105,6 +111,7 @@ export class Ingest {
       const { index, event, timeMs } = candidate;
       if (acceptedIds.has(event.id) || this.seenIds.has(event.id, nowMs)) {
         tally(event.type, 'duplicate');
+        this.listener.resent?.(event);
         continue;
       }
       if (needsStartedPlay(event) && !playsInBatch.has(event.playId) && !this.startedPlays.has(event.playId, nowMs)) {
@@ -115,7 +122,7 @@ export class Ingest {
       this.seenIds.add(event.id, nowMs);
       if (startsPlay(event)) this.startedPlays.add(event.playId, nowMs);
       if (result.latestAcceptedMs === undefined || timeMs > result.latestAcceptedMs) result.latestAcceptedMs = timeMs;
-      this.onAccept(event, timeMs);
+      this.listener.accepted(event, timeMs);
       tally(event.type, 'accepted');
     }
     result.rejections.sort((a, b) => a.index - b.index);

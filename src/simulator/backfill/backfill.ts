@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { StreamingEvent } from '../../common/events/schema';
 import { REFERENCE_USD_RATES } from '../../common/exchange-rates';
 import { ActiveUsers } from '../../collector/aggregation/active-users';
-import { recordAccepted } from '../../collector/aggregation/aggregate';
+import { streamingRecorder } from '../../collector/aggregation/aggregate';
 import { DEFAULTS as COLLECTOR_DEFAULTS } from '../../collector/config';
 import { Ingest } from '../../collector/ingest/batch';
 import { Simulation, type EmittedEvent } from '../generate/engine';
@@ -71,7 +71,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const simulation = new Simulation({ seed: options.seed, users: options.users, startMs: simulationStart, incidents: options.incidents });
   const sink = new OpenMetricsSink(options.seriesLabels);
   const activeUsers = new ActiveUsers(COLLECTOR_DEFAULTS.activeWindowMs);
-  const ingest = new Ingest(COLLECTOR_DEFAULTS, (event, timeMs) => recordAccepted(event, timeMs, sink, activeUsers), simulationStart);
+  const ingest = new Ingest(COLLECTOR_DEFAULTS, streamingRecorder(sink, activeUsers), simulationStart);
   const rates = Object.entries(options.exchangeRates ?? REFERENCE_USD_RATES).map(([currency, value]) => ({ labels: { currency }, value }));
 
   const totals: BackfillProgress = { simulatedMs: 0, totalMs: options.endMs - simulationStart, events: 0, accepted: 0, rejected: 0, duplicate: 0 };

@@ -20,8 +20,9 @@ const OPTIONS: IngestOptions = {
 
 function ingest(options: Partial<IngestOptions> = {}) {
   const accepted: StreamingEvent[] = [];
-  const pipeline = new Ingest({ ...OPTIONS, ...options }, (event) => accepted.push(event), NOW);
-  return { pipeline, accepted };
+  const resent: StreamingEvent[] = [];
+  const pipeline = new Ingest({ ...OPTIONS, ...options }, { accepted: (event) => accepted.push(event), resent: (event) => resent.push(event) }, NOW);
+  return { pipeline, accepted, resent };
 }
 
 const at = (offsetMs: number) => NOW + offsetMs;
@@ -137,8 +138,8 @@ describe('batch judgement', () => {
 });
 
 describe('duplicates', () => {
-  it('drops repeated ids within a batch and across batches, and counts them per type', () => {
-    const { pipeline, accepted } = ingest();
+  it('drops repeated ids within a batch and across batches, counts them per type and reports each resend', () => {
+    const { pipeline, accepted, resent } = ingest();
     const a = makeEvent('session_start', {}, NOW);
     const b = makeEvent('play_attempt', { playId: 'p' }, NOW);
     const first = pipeline.process([a, b, a], NOW);
@@ -147,6 +148,7 @@ describe('duplicates', () => {
     assert.deepEqual([second.accepted, second.duplicate], [1, 2]);
     assert.deepEqual(second.byType.get('session_start'), { accepted: 1, rejected: 0, duplicate: 1 });
     assert.equal(accepted.length, 3);
+    assert.deepEqual(resent, [a, b, a]);
   });
 
   it('does not let a rejected event take its id: the corrected resend is accepted', () => {
@@ -158,10 +160,11 @@ describe('duplicates', () => {
   });
 
   it('a duplicate of a rejected event in the same batch is judged on its own', () => {
-    const { pipeline } = ingest();
+    const { pipeline, resent } = ingest();
     const event = makeEvent('rebuffer', { playId: 'later' }, NOW);
     const result = pipeline.process([event, makeEvent('session_start', { id: event.id }, NOW)], NOW);
     assert.deepEqual([result.accepted, result.rejected, result.duplicate], [1, 1, 0]);
+    assert.deepEqual(resent, [], 'not a resend of anything accepted');
   });
 
   it('remembers ids for the dedupe TTL (24 h 5 min by default), so a still-acceptable resend is always caught', () => {

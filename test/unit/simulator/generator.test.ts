@@ -14,7 +14,7 @@ import { MARKETS, segments } from '../../../src/simulator/model/population';
 import { HOUR, incident, MINUTE, simulate, T0 } from './helpers';
 
 function judge(events: StreamingEvent[]) {
-  const ingest = new Ingest(COLLECTOR_DEFAULTS, () => {}, T0);
+  const ingest = new Ingest(COLLECTOR_DEFAULTS, { accepted: () => {} }, T0);
   const totals = { accepted: 0, rejected: 0, duplicate: 0, reasons: [] as string[] };
   for (let i = 0; i < events.length; i += 1000) {
     const batch = events.slice(i, i + 1000);

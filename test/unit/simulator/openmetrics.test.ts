@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { ActiveUsers } from '../../../src/collector/aggregation/active-users';
-import { recordAccepted } from '../../../src/collector/aggregation/aggregate';
+import { streamingRecorder } from '../../../src/collector/aggregation/aggregate';
 import { PromSink } from '../../../src/collector/aggregation/prom-sink';
 import { OpenMetricsSink } from '../../../src/simulator/backfill/openmetrics-sink';
 import { MINUTE, simulate, T0 } from './helpers';
@@ -32,10 +32,14 @@ describe('the backfill sink', () => {
     const live = new PromSink(registry, { activeUsers: () => liveUsers.counts(T0 + 30 * MINUTE), exchangeRate: () => [{ labels: { currency: 'EUR' }, value: 1.08 }] });
     const backfillUsers = new ActiveUsers(86_400_000);
     const backfill = new OpenMetricsSink({ job: 'encore', instance: 'backfill' });
-    for (const event of events) {
+    const recorders = [streamingRecorder(live, liveUsers), streamingRecorder(backfill, backfillUsers)];
+    for (const [i, event] of events.entries()) {
       const time = Date.parse(event.time);
-      recordAccepted(event, time, live, liveUsers);
-      recordAccepted(event, time, backfill, backfillUsers);
+      for (const recorder of recorders) {
+        recorder.accepted(event, time);
+        // and some resends, which only the received count sees
+        if (i % 97 === 0) recorder.resent(event);
+      }
     }
     live.flush();
     // A first scrape reads newborn series at 0; the one after has every count.
@@ -58,12 +62,13 @@ describe('the backfill sink', () => {
   it('writes OpenMetrics with families and series together, cumulative over samples and chunks', () => {
     const sink = new OpenMetricsSink({ job: 'encore' });
     const users = new ActiveUsers(86_400_000);
+    const recorder = streamingRecorder(sink, users);
     const gauges = { activeUsers: () => users.counts(T0), exchangeRate: () => [] };
     const chunks: string[] = [];
     let next = 0;
     for (const [i, at] of [10, 20, 30].map((m, index) => [index, T0 + m * MINUTE] as const)) {
       while (next < events.length && Date.parse(events[next]!.time) < at) {
-        recordAccepted(events[next]!, Date.parse(events[next]!.time), sink, users);
+        recorder.accepted(events[next]!, Date.parse(events[next]!.time));
         next++;
       }
       sink.sample(at, gauges);

@@ -24,6 +24,8 @@ export { checkCounterResets, COUNTER_RESETS_WARN_ABOVE } from './counter-resets'
 export { checkDuplicates, DUPLICATE_MIN_POINTS } from './duplicates';
 export { checkFlatline, DEFAULT_FLATLINE_MS, flatlineRuns, FLATLINE_MIN_CONTEXT_POINTS, FLATLINE_MIN_POINTS, FLATLINE_RARE_SHARE } from './flatline';
 export { checkFreshness, DEFAULT_FRESHNESS_LIMIT_MS, FRESHNESS_WARN_SHARE } from './freshness';
+export { checkResent, RESENT_FAIL_ABOVE, RESENT_LABELS, RESENT_MIN_EVENTS, RESENT_SIDES, RESENT_WARN_ABOVE } from './resent';
+export type { ResentGroup } from './resent';
 export { qualityScore, SCORE_PENALTIES } from './score';
 export { checkValidity, VALIDITY_MAX_INVALID_POINTS } from './validity';
 export { MAX_LISTED_SERIES } from './shared';
@@ -69,6 +71,7 @@ export function checkQuality(series: readonly QualitySeries[], options: QualityO
   ];
   const checks = outcomes.map((o) => o.check);
   if (Array.isArray(opts.consistency)) checks.push(...opts.consistency.filter((c) => c && c.id === 'consistency'));
+  if (opts.resent?.id === 'resent') checks.push(opts.resent);
 
   const issues = input.map((s, index) => {
     const mask = new Uint8Array(s.grid.values.length);

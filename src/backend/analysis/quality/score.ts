@@ -21,6 +21,8 @@ export const SCORE_PENALTIES: Readonly<Record<CheckId, Readonly<Record<Exclude<C
   duplicates: { warn: 10, fail: 25 },
   cardinality: { warn: 5, fail: 15 },
   consistency: { warn: 10, fail: 25 },
+  // The collector dropped the resends, so the numbers are right: a sign of a broken client, not of wrong data.
+  resent: { warn: 5, fail: 10 },
 };
 
 const RANK: Readonly<Record<CheckStatus, number>> = { pass: 0, warn: 1, fail: 2 };

@@ -6,8 +6,10 @@ import type { Grid, GridRepairs } from '../grid';
  * neither learn from them nor page anyone for them.
  */
 
-export const CHECK_IDS = ['completeness', 'freshness', 'validity', 'counter_resets', 'flatline', 'duplicates', 'cardinality', 'consistency'] as const;
+export const CHECK_IDS = ['completeness', 'freshness', 'validity', 'counter_resets', 'flatline', 'duplicates', 'cardinality', 'consistency', 'resent'] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
+/** Checks that need other series than the query's (related KPIs, the collector's counters): the query layer evaluates them and hands them in. */
+export const RELATED_CHECK_IDS: readonly CheckId[] = ['consistency', 'resent'];
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 export const CHECK_STATUSES: readonly CheckStatus[] = ['pass', 'warn', 'fail'];
@@ -57,6 +59,11 @@ export interface QualityOptions {
    * consistency check rather than a pass nobody measured.
    */
   consistency?: readonly QualityCheck[];
+  /**
+   * The result of checkResent, which needs the collector's received-events counter rather than
+   * these series: it joins the report like the consistency checks, or is absent.
+   */
+  resent?: QualityCheck;
 }
 
 export interface QualityReport {

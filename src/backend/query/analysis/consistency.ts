@@ -1,10 +1,6 @@
-import type { LabelFilter } from '../../../common/kpis/filters';
-import { renderPromql } from '../../../common/kpis/promql';
-import { formatDuration } from '../../../common/validation';
 import { checkConsistency, CONSISTENCY_RULES, type ConsistencyRule, type QualityCheck } from '../../analysis/quality';
-import type { Source } from '../../sources/source';
-import { mergeOnGrid } from '../history';
-import { rateWindowMs } from '../kpi';
+import type { KpiExpr } from '../../../common/kpis/expression';
+import { fetchRelated, type RelatedContext } from './related';
 
 /**
  * queryType `quality` on a Prometheus store also checks the consistency rules: each side of a
@@ -13,24 +9,12 @@ import { rateWindowMs } from '../kpi';
  * none rather than a pass nobody measured).
  */
 
-export interface ConsistencyContext {
-  source: Source;
-  filters: readonly LabelFilter[];
-  start: number;
-  end: number;
-  stepMs: number;
-  scrapeMs: number;
-  signal?: AbortSignal;
-}
+export type ConsistencyContext = RelatedContext;
 
 export async function consistencyChecks(ctx: ConsistencyContext, rules: readonly ConsistencyRule[] = CONSISTENCY_RULES): Promise<QualityCheck[]> {
   if (ctx.source.kind !== 'prometheus') return [];
-  const window = formatDuration(rateWindowMs(ctx.stepMs, ctx.scrapeMs));
-  const fetch = async (expr: Parameters<typeof renderPromql>[0]) => {
-    // Only the filters both sides can carry: a label one side's metric lacks would empty it.
-    const promql = renderPromql(expr, { filters: [...ctx.filters], groupBy: [], window });
-    const series = await ctx.source.queryRange({ expr: promql, start: ctx.start, end: ctx.end, stepMs: ctx.stepMs, signal: ctx.signal });
-    const [grid] = mergeOnGrid([series], ctx.start, ctx.end, ctx.stepMs);
+  const fetch = async (expr: KpiExpr) => {
+    const [grid] = await fetchRelated(ctx, expr);
     return grid?.grid ?? { startMs: ctx.start, stepMs: ctx.stepMs, values: new Float64Array(Math.floor((ctx.end - ctx.start) / ctx.stepMs) + 1).fill(NaN) };
   };
   return Promise.all(

@@ -24,6 +24,8 @@ export interface QualityInput {
   counter?: boolean;
   /** results of the consistency rules, evaluated by the caller (consistency.ts) */
   consistency?: QualityCheck[];
+  /** the resent-events check, evaluated by the caller (resent.ts) */
+  resent?: QualityCheck;
 }
 
 export interface QualityResult {
@@ -49,6 +51,7 @@ export function runQualityChecks(input: QualityInput): QualityResult {
       freshnessLimitMs: input.freshnessLimitMs,
       maxSeries: input.maxSeries,
       consistency: input.consistency,
+      resent: input.resent,
     },
   );
   const masks = input.series.map((s, i) => {

@@ -15,6 +15,7 @@ import { seriesNaming, type SeriesFrameOptions } from '../series-frames';
 import { planQueryStep } from '../step';
 import { resolveTarget, type Target } from '../target';
 import { consistencyChecks } from './consistency';
+import { resentCheck } from './resent';
 import { explainEvents } from './explain';
 import { analysedFrames, eventsFrame, type AnalysedSeries, type NamedEvent } from './frames';
 import { MAX_HISTORY_POINTS, planDetection } from './options';
@@ -57,18 +58,27 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
     ...target.frames,
   };
   const names = series.map((s) => seriesNaming(s.labels, frameOptions).display);
-  // The consistency rules relate KPIs to each other: a full quality report runs them.
-  const consistencyStarted = performance.now();
+  // The consistency rules relate KPIs to each other, and resends are counted by the collector
+  // apart from the KPIs' metrics: a full quality report fetches both.
+  const relatedStarted = performance.now();
   const partial: Notice[] = [];
-  const consistency =
-    query.queryType === 'quality' && isKpi
-      ? await degradeOnFailure(
-          () => consistencyChecks({ source: ctx.source, filters: fields.filters, start: plan.start, end: plan.end, stepMs, scrapeMs: ctx.scrapeMs, signal: ctx.signal }),
+  const fullReport = query.queryType === 'quality' && isKpi;
+  const related = { source: ctx.source, filters: fields.filters, start: plan.start, end: plan.end, stepMs, scrapeMs: ctx.scrapeMs, signal: ctx.signal };
+  const [consistency, resent] = fullReport
+    ? await Promise.all([
+        degradeOnFailure(
+          () => consistencyChecks(related),
           ctx.signal,
           (reason) => partial.push({ severity: 'warning', text: `The consistency checks could not run and are left out of the report: ${reason}` }),
-        )
-      : undefined;
-  fetched.stats.upstreamMs += consistency ? performance.now() - consistencyStarted : 0;
+        ),
+        degradeOnFailure(
+          () => resentCheck({ ...related, groupBy: fields.groupBy, series, names }),
+          ctx.signal,
+          (reason) => partial.push({ severity: 'warning', text: `The resent-events check could not run and is left out of the report: ${reason}` }),
+        ),
+      ])
+    : [undefined, undefined];
+  fetched.stats.upstreamMs += fullReport ? performance.now() - relatedStarted : 0;
   const analysisStarted = performance.now();
   const quality = runQualityChecks({
     series,
@@ -79,6 +89,7 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
     nowMs: ctx.nowMs,
     kpi: target.kpi,
     consistency,
+    resent,
     ...(query.queryType === 'quality' ? { freshnessLimitMs: parseDuration(query.freshness), maxSeries: query.maxSeries } : {}),
   });
   const times = Array.from({ length: Math.floor((plan.end - plan.start) / stepMs) + 1 }, (_, i) => plan.start + i * stepMs);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { toGrid } from '../../../../src/backend/analysis/grid';
-import { checkConsistency, checkQuality, CHECK_IDS, CONSISTENCY_RULES, type QualitySeries } from '../../../../src/backend/analysis/quality';
+import { checkConsistency, checkQuality, CHECK_IDS, CONSISTENCY_RULES, RELATED_CHECK_IDS, type QualitySeries } from '../../../../src/backend/analysis/quality';
 import { grid, maskOf, MIN, optionsFor, range, series, T0, wave } from './helpers';
 
 const N = 120;
@@ -11,7 +11,7 @@ describe('checkQuality', () => {
     const report = checkQuality([series('US', wave(N)), series('BR', wave(N, 40))], optionsFor(N, { validRange: [0, 1000] }));
     assert.deepEqual(
       report.checks.map((c) => c.id),
-      CHECK_IDS.filter((id) => id !== 'consistency'),
+      CHECK_IDS.filter((id) => !RELATED_CHECK_IDS.includes(id)),
     );
     assert.ok(report.checks.every((c) => c.status === 'pass'), report.checks.map((c) => c.message).join('\n'));
     assert.equal(report.score, 100);

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import type { Grid } from '../../../../src/backend/analysis/grid';
 import {
   CHECK_IDS,
+  RELATED_CHECK_IDS,
   CHECK_STATUSES,
   checkConsistency,
   checkQuality,
@@ -82,7 +83,7 @@ describe('quality properties', () => {
           assert.equal(mask.length, series[i]!.grid.values.length);
           assert.ok(mask.every((m) => m === 0 || m === 1));
         });
-        assert.equal(report.checks.length, CHECK_IDS.length - 1);
+        assert.equal(report.checks.length, CHECK_IDS.length - RELATED_CHECK_IDS.length);
         report.checks.forEach(assertWellFormed);
       }),
       { numRuns: 300 },
