@@ -13,12 +13,24 @@ import type { Source } from './source';
  * lastUpdatedMS on every save), so connection pools survive between requests. The live Prometheus
  * sources feed the circuit-breaker gauge; their retries and breaker changes go to the counters,
  * labelled with the data source uid and the upstream's URL.
+ *
+ * A data source not asked for in IDLE_SOURCE_MS is forgotten, so a deleted one leaves no
+ * connections or breaker gauge behind; if it comes back it starts afresh (a closed breaker).
+ * Queries that hold its Source meanwhile finish with it.
  */
-export class SourceRegistry {
-  private readonly instances = new Map<string, Source>();
-  private readonly upstreams = new Map<string, { datasource: string; source: PrometheusSource }>();
+export const IDLE_SOURCE_MS = 3_600_000;
+/** How often the registry looks for idle data sources: a sweep reads every entry. */
+const SWEEP_EVERY_MS = 60_000;
 
-  constructor(private readonly metrics: BackendMetrics) {
+export class SourceRegistry {
+  private readonly instances = new Map<string, { source: Source; lastUsedMs: number }>();
+  private readonly upstreams = new Map<string, { datasource: string; source: PrometheusSource }>();
+  private nextSweepMs = 0;
+
+  constructor(
+    private readonly metrics: BackendMetrics,
+    private readonly now: () => number = Date.now,
+  ) {
     metrics.resilience.observeBreakers(() => this.breakerStates());
   }
 
@@ -31,8 +43,13 @@ export class SourceRegistry {
   forSettings(orgId: number, settings: DataSourceSettings | undefined): Source {
     const id = `${orgId}/${settings?.uid ?? ''}`;
     const key = settings ? `${id}@${settings.lastUpdatedMS}` : 'no-datasource';
+    const nowMs = this.now();
+    if (nowMs >= this.nextSweepMs) this.forgetIdle(nowMs, key);
     const existing = this.instances.get(key);
-    if (existing) return existing;
+    if (existing) {
+      existing.lastUsedMs = nowMs;
+      return existing.source;
+    }
     const built = this.build(settings);
     const source = instrument(built, this.metrics);
     // Older versions of the same data source are dropped so the map stays bounded.
@@ -43,7 +60,7 @@ export class SourceRegistry {
         this.upstreams.delete(old);
       }
     }
-    this.instances.set(key, source);
+    this.instances.set(key, { source, lastUsedMs: nowMs });
     if (settings && 'breakerSnapshot' in built) this.upstreams.set(key, { datasource: settings.uid, source: built });
     return source;
   }
@@ -51,6 +68,20 @@ export class SourceRegistry {
   /** The breakers of the Prometheus sources in use, for encore_circuit_breaker_state. */
   breakerStates(): BreakerGaugeSample[] {
     return [...this.upstreams.values()].map(({ datasource, source }) => ({ datasource, upstream: source.url, state: source.breakerSnapshot().state }));
+  }
+
+  /** How many data sources are held (settings versions in use). */
+  get size(): number {
+    return this.instances.size;
+  }
+
+  private forgetIdle(nowMs: number, keep: string): void {
+    this.nextSweepMs = nowMs + SWEEP_EVERY_MS;
+    for (const [key, instance] of this.instances) {
+      if (key === keep || nowMs - instance.lastUsedMs < IDLE_SOURCE_MS) continue;
+      this.instances.delete(key);
+      this.upstreams.delete(key);
+    }
   }
 
   private build(settings: DataSourceSettings | undefined): Source | PrometheusSource {
