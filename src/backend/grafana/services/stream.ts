@@ -23,6 +23,9 @@ interface StreamRequest {
   path?: string;
 }
 
+/** Characters of an error message a stream's status carries (the log has all of it). */
+const MAX_DETAILS = 1000;
+
 export function streamService(deps: { sources: SourceRegistry; logger: Logger }): grpc.UntypedServiceImplementation {
   return {
     SubscribeStream: (call: grpc.ServerUnaryCall<StreamRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
@@ -58,7 +61,9 @@ export function streamService(deps: { sources: SourceRegistry; logger: Logger })
         if (abort.signal.aborted) return;
         const failure = describeFailure(error);
         deps.logger.warn('stream failed', { path, error: failure.message });
-        call.emit('error', { code: grpc.status.UNAVAILABLE, details: processSecrets.redact(failure.message) });
+        const message = processSecrets.redact(failure.message);
+        // The details travel in an HTTP/2 trailer, which a client bounds (grpc-js: 8 KiB of metadata).
+        call.emit('error', { code: grpc.status.UNAVAILABLE, details: message.length > MAX_DETAILS ? `${message.slice(0, MAX_DETAILS)}…` : message });
       });
     },
     PublishStream: (_call: grpc.ServerUnaryCall<StreamRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
