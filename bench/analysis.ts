@@ -158,6 +158,7 @@ const [qualityMs, detectMs, eventsMs, framesMs, encodeMs, outliersMs, forecastMs
 const analysisMs = qualityMs + detectMs + eventsMs;
 const algorithmsChosen = [...new Set(detections.map((d) => d.algorithm))].join(', ');
 
+const loadAtEnd = os.loadavg()[0]!;
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 const lines = [
   `# Analysis speed`,
@@ -165,8 +166,10 @@ const lines = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}.`,
   `Runtime: ${RUNTIME}.`,
   `CPU time of the benchmark process, median of ${RUNS} runs after a warm-up of at least ${WARM_UP_RUNS} runs and ${WARM_UP_MS} ms (\`npm run bench:analysis\`).`,
-  `Yardstick: a plain loop summing 10 M floats takes ${fmt(sumMs, 1)} ms here (${fmt((sumMs * 1e6) / yard.length, 2)} ns per element).`,
-  `Load average (1 min) of the machine: ${fmt(loadAtStart, 2)} at the start, ${fmt(os.loadavg()[0]!, 2)} at the end (${os.cpus().length} cores; well above 1, the figures are pessimistic).`,
+  `Yardstick: a plain loop summing 10 M floats takes ${fmt(sumMs, 1)} ms here (${fmt((sumMs * 1e6) / yard.length, 2)} ns per element). ` +
+    'The shared host runs this machine faster or slower by the hour (the yardstick took from 5.6 to 9.1 ms on 2026-12-02): compare runs by their yardsticks.',
+  `Load average (1 min) of the machine: ${fmt(loadAtStart, 2)} at the start, ${fmt(loadAtEnd, 2)} at the end (${os.cpus().length} cores; ` +
+    `${Math.max(loadAtStart, loadAtEnd) > 1 ? 'above 1, other work shared them and the figures are pessimistic' : 'nothing else was busy'}).`,
   '',
   '## One detector, one series (28 days at 1 minute, 4 days of history, daily period given)',
   '',
