@@ -30,7 +30,7 @@
 // in a calm window); what is watched lies between 17:45 and 20:05 UTC. The windows are on fixed
 // dates, so every run sees the same traffic and the outcomes do not depend on the day.
 //
-// Cost: 5 windows of 2.5 to 3.5 hours at 10,000 users (about 5 events/s) with their history, and
+// Cost: 6 windows of 2.5 to 3.5 hours at 10,000 users (about 5 events/s) with their history, and
 // the stopped pipeline's, backfilled two at a time into one Prometheus; each rule is evaluated
 // every for/interval intervals and densely only around true conditions.
 import assert from 'node:assert/strict';
@@ -111,6 +111,12 @@ const CASES: IncidentCase[] = [
     title: 'a telemetry gap in DE fires the telemetry rule, and no anomaly rule (quality before anomalies)',
     incident: { type: 'telemetry_gap', duration: '60m', scope: { market: 'DE' } },
     fires: [{ rule: 'encore-telemetry-stopped', labels: { check: 'flatline' } }],
+  },
+  {
+    id: 'resend-mx',
+    title: 'clients in MX resending a third of their events fire the resending rule, and nothing else (the collector dropped the copies)',
+    incident: { type: 'duplicate_sender', duration: '45m', scope: { market: 'MX' }, magnitude: 0.35 },
+    fires: [{ rule: 'encore-clients-resending', labels: { check: 'resent' } }],
   },
 ];
 
