@@ -109,8 +109,9 @@ export function streamingRecorder(sink: MetricSink, activeUsers: ActiveUsers): R
   return {
     accepted(event, timeMs) {
       aggregateEvent(event, sink);
-      sink.inc('eventsReceived', { market: marketLabel(event.market), platform: event.platform, tier: event.tier, outcome: 'accepted' });
-      activeUsers.see(event.userId, { market: marketLabel(event.market), tier: event.tier }, timeMs);
+      const market = marketLabel(event.market);
+      sink.inc('eventsReceived', { market, platform: event.platform, tier: event.tier, outcome: 'accepted' });
+      activeUsers.see(event.userId, { market, tier: event.tier }, timeMs);
     },
     resent(event) {
       sink.inc('eventsReceived', { market: marketLabel(event.market), platform: event.platform, tier: event.tier, outcome: 'resent' });
