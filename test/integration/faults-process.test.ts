@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { loadProtocol } from '../../src/backend/grafana/protocol';
+import protobuf from 'protobufjs';
+import { loadProtocol, parseProtocolRoot } from '../../src/backend/grafana/protocol';
 import { isServiceError, launchPlugin, type PluginHost } from '../harness/grafana-host';
 import { assertGrafanaReadableFrame } from '../harness/go-reader-rules';
 import { checkHealthRequest, dataQuery, pluginContext, queryDataRequest, type DataSourceInput } from '../harness/plugin-context';
@@ -224,6 +225,62 @@ describe('malformed and odd requests', () => {
     assert.equal(host.process.running, true);
     assertAnswers((await host.queryData(request([['A', FIXTURE_METRICS.gauge]]))).responses.A);
     assert.ok((outcomes.get('INTERNAL') ?? 0) > 0, `undecodable messages are refused: ${JSON.stringify([...outcomes])}`);
+  });
+
+  it('answers well-formed requests whose strings are long or odd, field by field, on every method', async () => {
+    // Every string and bytes field of each request type (nested ones too, maps included) in turn,
+    // then all of them at once: 64 KiB with newlines and quotes, NULs, unbalanced JSON, emoji,
+    // a path traversal, percent escapes. An error that quoted any of them whole would not fit in
+    // a status trailer (the hang fixed for Health/Check and RunStream).
+    const root = parseProtocolRoot();
+    const odd = ['x"\n'.repeat(22_000), '\u0000'.repeat(5_000), '{'.repeat(50_000), '\u{1f3b5}'.repeat(20_000), `${'../'.repeat(3_000)}etc/passwd`, '%00%ff'.repeat(5_000)];
+    let next = 0;
+    const oddValue = () => odd[next++ % odd.length]!;
+    const fill = (type: protobuf.Type, target: string, depth = 0): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      for (const field of type.fieldsArray) {
+        field.resolve();
+        const hit = target === '*' || field.name === target;
+        let value: unknown;
+        if (field.resolvedType instanceof protobuf.Type) value = depth < 3 ? fill(field.resolvedType, target, depth + 1) : undefined;
+        else if (field.type === 'string') value = hit ? oddValue() : 'a';
+        else if (field.type === 'bytes') value = Buffer.from(hit ? oddValue() : '{}');
+        if (value === undefined) continue;
+        out[field.name] = field.map ? { [hit ? oddValue().slice(0, 3_000) : 'k']: value } : field.repeated ? [value, value] : value;
+      }
+      return out;
+    };
+    const fieldNames = (type: protobuf.Type, depth = 0, names = new Set<string>(['*'])): Set<string> => {
+      for (const field of type.fieldsArray) {
+        field.resolve();
+        if (field.resolvedType instanceof protobuf.Type) {
+          if (depth < 3) fieldNames(field.resolvedType, depth + 1, names);
+        } else if (field.type === 'string' || field.type === 'bytes') names.add(field.name);
+      }
+      return names;
+    };
+    const typed: Array<[string, 'unary' | 'stream', string]> = [
+      ['/pluginv2.Data/QueryData', 'unary', 'pluginv2.QueryDataRequest'],
+      ['/pluginv2.Diagnostics/CheckHealth', 'unary', 'pluginv2.CheckHealthRequest'],
+      ['/pluginv2.Diagnostics/CollectMetrics', 'unary', 'pluginv2.CollectMetricsRequest'],
+      ['/pluginv2.Resource/CallResource', 'stream', 'pluginv2.CallResourceRequest'],
+      ['/pluginv2.Stream/SubscribeStream', 'unary', 'pluginv2.SubscribeStreamRequest'],
+      ['/pluginv2.Stream/RunStream', 'stream', 'pluginv2.RunStreamRequest'],
+      ['/grpc.health.v1.Health/Check', 'unary', 'grpc.health.v1.HealthCheckRequest'],
+    ];
+    let sent = 0;
+    for (const [path, kind, typeName] of typed) {
+      const type = root.lookupType(typeName);
+      for (const target of fieldNames(type)) {
+        const bytes = Buffer.from(type.encode(type.fromObject(fill(type, target))).finish());
+        const outcome = await raw(path, kind, bytes);
+        sent++;
+        assert.ok(!['UNAVAILABLE', 'DEADLINE_EXCEEDED'].includes(outcome), `${path} with ${target === '*' ? 'every string' : target} long or odd: ${outcome}`);
+      }
+    }
+    assert.ok(sent > 50, `${sent} messages`);
+    assert.equal(await host.health(), 'SERVING');
+    assert.equal(host.process.running, true);
   });
 
   it('answers well-formed requests with odd contents, each query with its own error', async () => {
