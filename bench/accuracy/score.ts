@@ -430,7 +430,7 @@ function qualityOutcomes(plan: RunPlan, series: readonly SeriesRun[], values: Ma
         rangeEndMs,
         nowMs: rangeEndMs,
         kpi: s.kpi,
-        resent: groups.length > 0 ? checkResent(groups, rangeStartMs, rangeEndMs) : undefined,
+        related: groups.length > 0 ? [checkResent(groups, rangeStartMs, rangeEndMs)] : [],
       });
       const flagged = result.report.checks.filter((c) => c.status !== 'pass' && c.series.includes(s.spec.id)).map((c) => c.id);
       const [w0, w1] = indexRange(s.grid, p.windowStartMs + 1, p.windowEndMs + s.grid.stepMs - 1);

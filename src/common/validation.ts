@@ -76,3 +76,8 @@ export function quoteInput(value: string, max = 100): string {
   const text = String(value);
   return text.length > max ? `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)` : JSON.stringify(text);
 }
+
+/** `text` cut to `max` characters, with an ellipsis when it was longer: for messages that quote what they were given. */
+export function shortened(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

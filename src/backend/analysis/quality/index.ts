@@ -6,7 +6,7 @@ import { checkDuplicates } from './duplicates';
 import { checkFlatline } from './flatline';
 import { checkFreshness } from './freshness';
 import { qualityScore } from './score';
-import type { CheckOutcome, QualityOptions, QualityReport, QualitySeries } from './types';
+import { RELATED_CHECK_IDS, type CheckOutcome, type QualityOptions, type QualityReport, type QualitySeries } from './types';
 import { checkValidity } from './validity';
 
 /**
@@ -70,8 +70,7 @@ export function checkQuality(series: readonly QualitySeries[], options: QualityO
     checkCardinality(input, opts),
   ];
   const checks = outcomes.map((o) => o.check);
-  if (Array.isArray(opts.consistency)) checks.push(...opts.consistency.filter((c) => c && c.id === 'consistency'));
-  if (opts.resent?.id === 'resent') checks.push(opts.resent);
+  if (Array.isArray(opts.related)) checks.push(...opts.related.filter((c) => c && RELATED_CHECK_IDS.includes(c.id)));
 
   const issues = input.map((s, index) => {
     const mask = new Uint8Array(s.grid.values.length);

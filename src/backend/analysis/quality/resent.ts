@@ -36,10 +36,10 @@ export interface ResentGroup {
   received: Grid;
 }
 
+/** A group's highest share, and the index of its step in the group's received grid. */
 interface Worst {
   share: number;
   index: number;
-  grid: Grid;
 }
 
 function worstStep(group: ResentGroup, startMs: number, endMs: number): Worst | undefined {
@@ -56,7 +56,7 @@ function worstStep(group: ResentGroup, startMs: number, endMs: number): Worst | 
     const again = j < 0 ? 0 : resent.values[j]!;
     // received counts the resends too, so a share above 1 is a skewed scrape: read as 1.
     const share = Number.isFinite(again) && Number.isFinite(all) ? Math.min(1, Math.max(0, again) / all) : 0;
-    if (worst === undefined || share > worst.share) worst = { share, index: i, grid: received };
+    if (worst === undefined || share > worst.share) worst = { share, index: i };
   }
   return worst;
 }
@@ -82,7 +82,7 @@ export function checkResent(groups: readonly ResentGroup[], rangeStartMs: number
   const verdict = judgeAbove(top.worst.share, RESENT_WARN_ABOVE, RESENT_FAIL_ABOVE);
   const over = measured.filter((m) => m.worst.share > RESENT_WARN_ABOVE);
   const names = over.flatMap((m) => m.group.names);
-  const when = isoTime(timeAt(top.worst.grid, top.worst.index));
+  const when = isoTime(timeAt(top.group.received, top.worst.index));
   const message =
     over.length === 0
       ? `${title}: at most ${percent(top.worst.share)} of the events of a step were resends (limit ${percent(RESENT_WARN_ABOVE)}).`

@@ -54,16 +54,12 @@ export interface QualityOptions {
   /** default DEFAULT_FLATLINE_MS (30 min) */
   flatlineMs?: number;
   /**
-   * Results of checkConsistency for the KPI rules the caller evaluated (they need KPI-level
-   * series, not these): they join the report and the score. Without them the report has no
-   * consistency check rather than a pass nobody measured.
+   * The checks of RELATED_CHECK_IDS the caller evaluated on other series than these (checkConsistency
+   * on KPI-level rules, checkResent on the collector's received-events counter): they join the
+   * report and the score. Without them the report has no such check rather than a pass nobody
+   * measured.
    */
-  consistency?: readonly QualityCheck[];
-  /**
-   * The result of checkResent, which needs the collector's received-events counter rather than
-   * these series: it joins the report like the consistency checks, or is absent.
-   */
-  resent?: QualityCheck;
+  related?: readonly QualityCheck[];
 }
 
 export interface QualityReport {

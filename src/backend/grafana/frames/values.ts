@@ -3,6 +3,7 @@
  * the same bad input with the same message (which field, which row, what was expected).
  */
 import type { Field, Frame } from './frame';
+import { shortened } from '../../../common/validation';
 
 const NS_PER_MS = 1_000_000n;
 const INT64_MIN = -(2n ** 63n);
@@ -157,7 +158,7 @@ export function shortestFloat32(value: number): number {
 }
 
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string') return JSON.stringify(shortened(value, 40));
   if (typeof value === 'bigint') return `${value}n`;
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { quoteInput } from '../../../common/validation';
+import { quoteInput, shortened } from '../../../common/validation';
 import { decodePluginContext, type WirePluginContext } from '../context';
 import { stringifyFrameJSON } from '../frames';
 import type { Logger } from '../logger';
@@ -63,7 +63,7 @@ export function streamService(deps: { sources: SourceRegistry; logger: Logger })
         deps.logger.warn('stream failed', { path, error: failure.message });
         const message = processSecrets.redact(failure.message);
         // The details travel in an HTTP/2 trailer, which a client bounds (grpc-js: 8 KiB of metadata).
-        call.emit('error', { code: grpc.status.UNAVAILABLE, details: message.length > MAX_DETAILS ? `${message.slice(0, MAX_DETAILS)}…` : message });
+        call.emit('error', { code: grpc.status.UNAVAILABLE, details: shortened(message, MAX_DETAILS) });
       });
     },
     PublishStream: (_call: grpc.ServerUnaryCall<StreamRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {

@@ -22,10 +22,8 @@ export interface QualityInput {
   maxSeries?: number;
   /** raw counters (PromQL on *_total without rate): resets are checked */
   counter?: boolean;
-  /** results of the consistency rules, evaluated by the caller (consistency.ts) */
-  consistency?: QualityCheck[];
-  /** the resent-events check, evaluated by the caller (resent.ts) */
-  resent?: QualityCheck;
+  /** checks evaluated by the caller on related series: the consistency rules (consistency.ts), resent events (resent.ts) */
+  related?: QualityCheck[];
 }
 
 export interface QualityResult {
@@ -50,8 +48,7 @@ export function runQualityChecks(input: QualityInput): QualityResult {
       validRange: input.kpi?.validRange,
       freshnessLimitMs: input.freshnessLimitMs,
       maxSeries: input.maxSeries,
-      consistency: input.consistency,
-      resent: input.resent,
+      related: input.related,
     },
   );
   const masks = input.series.map((s, i) => {

@@ -88,8 +88,7 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
     rangeEndMs: plan.end,
     nowMs: ctx.nowMs,
     kpi: target.kpi,
-    consistency,
-    resent,
+    related: [...(consistency ?? []), ...(resent ? [resent] : [])],
     ...(query.queryType === 'quality' ? { freshnessLimitMs: parseDuration(query.freshness), maxSeries: query.maxSeries } : {}),
   });
   const times = Array.from({ length: Math.floor((plan.end - plan.start) / stepMs) + 1 }, (_, i) => plan.start + i * stepMs);

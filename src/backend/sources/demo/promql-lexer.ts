@@ -1,4 +1,5 @@
 import { parseError } from './promql-errors';
+import { shortened } from '../../../common/validation';
 
 /**
  * PromQL tokens, produced on demand: the parser stops at the first construct it cannot handle,
@@ -31,7 +32,7 @@ export function describeToken(token: Token): string {
     case 'duration':
       return `duration '${token.text}'`;
     case 'string':
-      return `string ${token.text.length > 40 ? `${token.text.slice(0, 40)}…` : token.text}`;
+      return `string ${shortened(token.text, 40)}`;
     case 'punct':
       return `'${token.text}'`;
   }

@@ -2,6 +2,7 @@ import { compileLinearRegex, RegexTooComplex, UnsupportedRegex, type Matcher } f
 import { UpstreamError } from '../errors';
 import { describePosition, parseError, unsupported } from './promql-errors';
 import { Lexer, describeToken, type Token } from './promql-lexer';
+import { shortened } from '../../../common/validation';
 
 /**
  * The PromQL subset the demo evaluates, parsed by recursive descent:
@@ -476,6 +477,6 @@ export function compileRegex(expr: string, pos: number, source: string): Matcher
 }
 
 function badRegex(expr: string, pos: number, source: string, reason: string): UpstreamError {
-  const shown = source.length > 60 ? `${source.slice(0, 60)}…` : source;
+  const shown = shortened(source, 60);
   return parseError(expr, pos, `invalid regular expression "${shown}": ${reason}`);
 }

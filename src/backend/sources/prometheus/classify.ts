@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { isTlsCode, TLS_TRUST_CODES } from '../../security/tls';
 import { UpstreamError } from '../errors';
+import { shortened } from '../../../common/validation';
 
 /**
  * Turns what happened on the wire into an UpstreamError whose kind and message tell the user what
@@ -144,7 +145,7 @@ function stringArray(value: unknown): string[] {
 function shortText(answer: RawAnswer): string {
   if (!answer.contentType.startsWith('text/plain') && answer.contentType !== '') return '';
   const text = answer.body.subarray(0, 300).toString('utf8').replace(/\s+/g, ' ').trim();
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return shortened(text, 200);
 }
 
 /** Shows where a redirect points without echoing credentials or tokens it may carry. */

@@ -48,7 +48,7 @@ describe('checkQuality', () => {
   it('adds consistency results the caller evaluated', () => {
     const rule = CONSISTENCY_RULES[0]!;
     const broken = checkConsistency(rule, { left: grid([2, 2]), right: grid([1, 1]) });
-    const report = checkQuality([series('a', wave(N))], optionsFor(N, { consistency: [broken] }));
+    const report = checkQuality([series('a', wave(N))], optionsFor(N, { related: [broken] }));
     assert.equal(report.checks.at(-1), broken);
     assert.equal(report.score, 100 - 25);
   });

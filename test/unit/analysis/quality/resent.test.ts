@@ -58,7 +58,7 @@ describe('checkResent', () => {
 
   it('joins the report and the score when handed in, and costs less than a check of wrong data', () => {
     const resent = checkResent([group('US', () => 3)], T0, END);
-    const report = checkQuality([series('US', wave(N))], optionsFor(N, { resent }));
+    const report = checkQuality([series('US', wave(N))], optionsFor(N, { related: [resent] }));
     assert.equal(report.checks.at(-1), resent);
     assert.equal(report.score, qualityScore([resent]));
     assert.ok(report.score < 100 && report.score >= 90, String(report.score));
