@@ -3,6 +3,7 @@ import { decodePluginContext, type WirePluginContext } from '../context';
 import { encodeFrameArrow, stringifyFrameJSON } from '../frames';
 import type { Frame } from '../frames/frame';
 import type { Logger } from '../logger';
+import { onClientCancel } from './cancellation';
 import { MAX_MESSAGE_BYTES } from '../server';
 import { BackendStopping } from '../../query/failure';
 import { fitAnswers, limitsFromJsonData } from '../../query/limits';
@@ -48,7 +49,7 @@ export function dataService(deps: DataServiceDeps): grpc.UntypedServiceImplement
   return {
     QueryData: (call: grpc.ServerUnaryCall<QueryDataRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
+      const answered = onClientCancel(call, () => abort.abort());
       const onShutdown = () => abort.abort(deps.shutdown?.reason ?? new BackendStopping('the Encore backend is stopping'));
       if (deps.shutdown?.aborted) onShutdown();
       else deps.shutdown?.addEventListener('abort', onShutdown, { once: true });
@@ -63,6 +64,7 @@ export function dataService(deps: DataServiceDeps): grpc.UntypedServiceImplement
         const responses = Object.fromEntries(
           (request.queries ?? []).map((q) => [q.refId || 'A', failed(400, 'plugin', message, request.format)]),
         );
+        answered();
         callback(null, { responses });
         return;
       }
@@ -86,10 +88,12 @@ export function dataService(deps: DataServiceDeps): grpc.UntypedServiceImplement
           }
           const responses: Record<string, WireDataResponse> = {};
           answers.forEach((answer, i) => (responses[answer.refId] = encoded[i]!));
+          answered();
           callback(null, { responses });
         })
         .catch((error: unknown) => {
           deps.logger.error('QueryData failed', { error });
+          answered();
           callback({ code: grpc.status.INTERNAL, details: 'Encore backend: internal error answering QueryData' });
         })
         .finally(() => deps.shutdown?.removeEventListener('abort', onShutdown));

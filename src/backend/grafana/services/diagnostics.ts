@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { decodePluginContext, type WirePluginContext } from '../context';
 import type { Logger } from '../logger';
+import { onClientCancel } from './cancellation';
 import type { BackendMetrics } from '../../metrics';
 import type { SourceRegistry } from '../../sources/resolve';
 import type { CacheRegistry } from '../../query/cache/registry';
@@ -25,11 +26,15 @@ export function diagnosticsService(deps: {
   return {
     CheckHealth: (call: grpc.ServerUnaryCall<CheckHealthRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
+      const answered = onClientCancel(call, () => abort.abort());
       checkHealth(call.request, deps, abort.signal).then(
-        (response) => callback(null, response),
+        (response) => {
+          answered();
+          callback(null, response);
+        },
         (error: unknown) => {
           deps.logger.error('CheckHealth failed', { error });
+          answered();
           callback(null, healthResponse(HEALTH_ERROR, 'Encore backend: internal error during the health check', {}));
         },
       );

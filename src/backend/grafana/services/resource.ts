@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { decodePluginContext, type WirePluginContext } from '../context';
 import type { Logger } from '../logger';
+import { onClientCancel } from './cancellation';
 import type { BackendMetrics } from '../../metrics';
 import { describeFailure } from '../../query/failure';
 import { limitsFromJsonData, type RateLimiter } from '../../query/limits';
@@ -31,11 +32,12 @@ export function resourceService(deps: {
   return {
     CallResource: (call: grpc.ServerWritableStream<CallResourceRequest, unknown>) => {
       const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
+      const answered = onClientCancel(call, () => abort.abort());
       const request = call.request ?? {};
       const path = request.path ?? '';
       const reply = (status: number, body: unknown): void => {
         deps.metrics.resourceCalls.inc({ path: metricPath(path), status: String(status) });
+        answered();
         // Bodies carry the upstream's answers and messages: no secret leaves in them.
         call.write({ code: status, headers: JSON_HEADERS, body: Buffer.from(JSON.stringify(secrets.redactDeep(body)), 'utf8') });
         call.end();
