@@ -1,3 +1,5 @@
+import { deepFreeze } from '../../common/freeze';
+
 /**
  * The plugin context as Encore uses it, decoded from the wire form (int64 strings, jsonData bytes).
  * Every handler gets one of these; nothing else reads the raw proto objects.
@@ -76,7 +78,20 @@ function parseJsonData(bytes: Buffer | Uint8Array | undefined): Record<string, u
   return parsed as Record<string, unknown>;
 }
 
+/**
+ * Decoded contexts of frozen wire contexts, which the server's deserializer shares between
+ * requests with the same context bytes (context-reuse.ts): decoded once, and frozen in turn.
+ */
+const decodedOnce = new WeakMap<WirePluginContext, PluginContext>();
+
 export function decodePluginContext(wire: WirePluginContext | null | undefined): PluginContext {
+  if (!wire || !Object.isFrozen(wire)) return decodeContext(wire);
+  let decoded = decodedOnce.get(wire);
+  if (!decoded) decodedOnce.set(wire, (decoded = deepFreeze(decodeContext(wire))));
+  return decoded;
+}
+
+function decodeContext(wire: WirePluginContext | null | undefined): PluginContext {
   const w = wire ?? {};
   const ds = w.dataSourceInstanceSettings;
   return {

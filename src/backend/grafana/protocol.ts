@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
+import { DecodedContexts, reusingContextDeserializer } from './context-reuse';
 import backendProto from './proto/backend.proto';
 import emptyProto from './proto/empty.proto';
 import healthProto from './proto/health.proto';
@@ -52,7 +53,8 @@ type ServiceCtor = grpc.ServiceClientConstructor;
 
 /** Service definitions plus client constructors (the test harness uses the latter). */
 export function loadProtocol(): { services: ProtocolServices; clients: Record<keyof ProtocolServices, ServiceCtor> } {
-  const definition = protoLoader.fromJSON(parseProtocolRoot().toJSON(), PROTO_LOADER_OPTIONS);
+  const root = parseProtocolRoot();
+  const definition = protoLoader.fromJSON(root.toJSON(), PROTO_LOADER_OPTIONS);
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {
     pluginv2: Record<string, ServiceCtor>;
     plugin: Record<string, ServiceCtor>;
@@ -71,5 +73,23 @@ export function loadProtocol(): { services: ProtocolServices; clients: Record<ke
   const services = Object.fromEntries(
     Object.entries(clients).map(([name, ctor]) => [name, ctor.service]),
   ) as unknown as ProtocolServices;
+  reuseContexts(root, services);
   return { services, clients };
+}
+
+/**
+ * Requests that carry a plugin context are decoded reusing the contexts of recent requests
+ * (context-reuse.ts), one set of them for all methods: a dashboard's queries and resource calls
+ * come with the same context. Serializers and the clients' side are unchanged.
+ */
+function reuseContexts(root: protobuf.Root, services: ProtocolServices): void {
+  const contexts = new DecodedContexts(root.lookupType('pluginv2.PluginContext'), PROTO_LOADER_OPTIONS);
+  for (const service of Object.values(services)) {
+    for (const method of Object.values(service) as Array<grpc.MethodDefinition<unknown, unknown>>) {
+      const [serviceName, methodName] = method.path.slice(1).split('/') as [string, string];
+      const requestType = root.lookupService(serviceName).methods[methodName]!.resolvedRequestType!;
+      if (requestType.fieldsById[1]?.name !== 'pluginContext') continue;
+      method.requestDeserialize = reusingContextDeserializer(requestType, PROTO_LOADER_OPTIONS, contexts) as (bytes: Buffer) => unknown;
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import { encoreQuerySchema, type EncoreQuery } from '../../common/query';
+import { deepFreeze } from '../../common/freeze';
 import { describeIssues } from '../../common/validation';
 import { QueryValidationError } from './failure';
 
@@ -15,6 +16,11 @@ export interface WireDataQuery {
 /** Everything the pipeline needs about one query, validated. */
 export interface ParsedQuery {
   refId: string;
+  /**
+   * The query as received, apart from its time range: refId, queryType and JSON text. Equal for
+   * the same panel query on every refresh; the answer cache keys on it.
+   */
+  identity: string;
   query: EncoreQuery;
   from: number;
   to: number;
@@ -41,17 +47,17 @@ export function parseDataQuery(wire: WireDataQuery): ParsedQuery {
   const refId = wire.refId || 'A';
   const bytes = wire.json;
   const text = bytes && bytes.length > 0 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : '';
-  if (text.length > MEMO_MAX_TEXT) return withRange(refId, validateModel(refId, text, wire.queryType), wire);
-  const key = `${refId}\u0000${wire.queryType ?? ''}\u0000${text}`;
-  let query = models.get(key);
+  const identity = `${refId}\u0000${wire.queryType ?? ''}\u0000${text}`;
+  if (text.length > MEMO_MAX_TEXT) return withRange(refId, identity, validateModel(refId, text, wire.queryType), wire);
+  let query = models.get(identity);
   if (query) {
-    models.delete(key);
+    models.delete(identity);
   } else {
     query = deepFreeze(validateModel(refId, text, wire.queryType));
     if (models.size >= MEMO_ENTRIES) models.delete(models.keys().next().value!);
   }
-  models.set(key, query);
-  return withRange(refId, query, wire);
+  models.set(identity, query);
+  return withRange(refId, identity, query, wire);
 }
 
 function validateModel(refId: string, text: string, wireQueryType: string | undefined): EncoreQuery {
@@ -75,15 +81,7 @@ function validateModel(refId: string, text: string, wireQueryType: string | unde
   return parsed.data;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
-
-function withRange(refId: string, query: EncoreQuery, wire: WireDataQuery): ParsedQuery {
+function withRange(refId: string, identity: string, query: EncoreQuery, wire: WireDataQuery): ParsedQuery {
   const from = Number(wire.timeRange?.fromEpochMS ?? 0);
   const to = Number(wire.timeRange?.toEpochMS ?? 0);
   if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) {
@@ -91,5 +89,5 @@ function withRange(refId: string, query: EncoreQuery, wire: WireDataQuery): Pars
   }
   const maxDataPoints = Number(wire.maxDataPoints ?? 0) > 0 ? Number(wire.maxDataPoints) : DEFAULT_MAX_DATA_POINTS;
   const intervalMs = Number(wire.intervalMS ?? 0) > 0 ? Number(wire.intervalMS) : DEFAULT_INTERVAL_MS;
-  return { refId, query, from, to, intervalMs, maxDataPoints };
+  return { refId, identity, query, from, to, intervalMs, maxDataPoints };
 }

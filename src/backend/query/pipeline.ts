@@ -65,13 +65,13 @@ interface CacheUse {
  * Where a range query's finished answer is kept (cache/answers.ts): the same query over the same
  * step-aligned range reuses it. Instant queries have no aligned range and are always answered.
  */
-function answerSlot(cached: CacheUse, parsed: ParsedQuery, wire: WireDataQuery, source: Source, scrapeMs: number, nowMs: number) {
+function answerSlot(cached: CacheUse, parsed: ParsedQuery, source: Source, scrapeMs: number, nowMs: number) {
   const { query } = parsed;
   const answers = cached.cache.answers;
   if (!answers || ('instant' in query && query.instant)) return undefined;
   const kpiFloor = 'kpi' in query && query.kpi !== undefined && source.kind === 'prometheus';
   const plan = planQueryStep(parsed, query.step, kpiFloor, scrapeMs);
-  const key = answerKey(cached.scope, `${parsed.refId}\u0000${wire.queryType ?? ''}\u0000${Buffer.from(wire.json ?? []).toString('utf8')}`, plan);
+  const key = answerKey(cached.scope, parsed.identity, plan);
   const found = answers.get(key, nowMs);
   cached.cache.options.metrics?.lookups.inc({ tier: 'answer', result: found ? 'hit' : 'miss' });
   return {
@@ -128,12 +128,14 @@ export async function runQuery(
   let range = { from: NaN, to: NaN };
   /** the query's own PromQL (not one Encore generated): a rejection of it is about the field expr */
   let wroteExpr = false;
+  let model: object | undefined;
   const audit = (outcome: AuditOutcome, status: number, errorKind?: string) =>
-    writeAudit(deps.audit, { ctx, refId, queryType, json: wire.json, ...range, durationMs: performance.now() - started, outcome, status, errorKind });
+    writeAudit(deps.audit, { ctx, refId, queryType, json: wire.json, model, ...range, durationMs: performance.now() - started, outcome, status, errorKind });
   try {
     guard = QueryGuard.start(ctx, signal, deps.rateLimiter);
     const parsed = parseDataQuery(wire);
     range = { from: parsed.from, to: parsed.to };
+    model = parsed.query;
     queryType = parsed.query.queryType;
     wroteExpr = 'expr' in parsed.query && typeof parsed.query.expr === 'string' && parsed.query.expr !== '';
     guard.checkRange(parsed);
@@ -143,7 +145,7 @@ export async function runQuery(
     const scrapeMs = scrapeIntervalMs(options.success ? options.data : {});
     const nowMs = (deps.now ?? Date.now)();
     const cached = cacheFor(ctx, deps);
-    const slot = answerSlot(cached, parsed, wire, source, scrapeMs, nowMs);
+    const slot = answerSlot(cached, parsed, source, scrapeMs, nowMs);
     const reused = slot?.reused;
     const frames =
       reused ??

@@ -24,6 +24,8 @@ export interface QueryAuditRecord {
   queryType: string;
   /** DataQuery.json as received */
   json: Uint8Array | undefined;
+  /** the query model parsed from that JSON, when it could be: its hash is computed once (see queryHash) */
+  model?: object;
   from: number;
   to: number;
   durationMs: number;
@@ -35,13 +37,22 @@ export interface QueryAuditRecord {
 
 export const AUDIT_MESSAGE = 'query audit';
 
-/** sha256 of the query JSON, first 16 hex digits (64 bits: enough to tell queries apart). */
-export function queryHash(json: Uint8Array | undefined): string {
-  return createHash('sha256')
+/**
+ * sha256 of the query JSON, first 16 hex digits (64 bits: enough to tell queries apart).
+ * Given the query's model, the hash is kept with it: the parser keeps one frozen model per query
+ * text (parse.ts), so a panel's query is hashed once, not on every refresh.
+ */
+export function queryHash(json: Uint8Array | undefined, model?: object): string {
+  const known = model && hashes.get(model);
+  if (known) return known;
+  const hash = createHash('sha256')
     .update(json ?? new Uint8Array(0))
     .digest('hex')
     .slice(0, 16);
+  if (model) hashes.set(model, hash);
+  return hash;
 }
+const hashes = new WeakMap<object, string>();
 
 export function auditFields(record: QueryAuditRecord): LogFields {
   const { ctx } = record;
@@ -52,7 +63,7 @@ export function auditFields(record: QueryAuditRecord): LogFields {
     datasourceUid: ctx.dataSource?.uid ?? '',
     refId: record.refId,
     queryType: record.queryType,
-    queryHash: queryHash(record.json),
+    queryHash: queryHash(record.json, record.model),
     from: Number.isFinite(record.from) ? record.from : undefined,
     to: Number.isFinite(record.to) ? record.to : undefined,
     durationMs: Math.round(record.durationMs * 100) / 100,

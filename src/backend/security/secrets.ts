@@ -26,9 +26,15 @@ export class SecretRedactor {
   /** every value, longest first (so a secret containing another is replaced whole) */
   private all: string[] = [];
   private version = 0;
+  /**
+   * Frozen contexts (shared between requests, grafana/context.ts) observed, with the version then:
+   * while nothing has changed since, their secrets are known without looking again.
+   */
+  private readonly observedAt = new WeakMap<PluginContext, number>();
 
   /** Remembers the secrets of a request's plugin context. Cheap when they are already known. */
   observe(ctx: PluginContext): void {
+    if (this.observedAt.get(ctx) === this.version) return;
     const ds = ctx.dataSource;
     const values: string[] = [];
     if (ds) {
@@ -39,6 +45,7 @@ export class SecretRedactor {
     for (const [key, value] of Object.entries(ctx.grafanaConfig)) if (SECRET_CONFIG_KEY.test(key)) values.push(value);
     const scope = ds ? `${ds.uid}@${ds.lastUpdatedMS}` : '(no data source)';
     this.remember(scope, values);
+    if (Object.isFrozen(ctx)) this.observedAt.set(ctx, this.version);
   }
 
   remember(scope: string, values: Iterable<string>): void {

@@ -1,6 +1,7 @@
 // The per-query limits and rate limits (src/backend/query/limits): pure parts with a fake clock,
 // then through the pipeline on the demo source, where a refused query leaves its neighbours alone.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { dataSourceOptionsSchema } from '../../../src/common/settings';
 import { LIMIT_DEFAULTS } from '../../../src/common/settings-limits';
@@ -352,5 +353,16 @@ describe('limits in the pipeline', () => {
       ],
     );
     assert.ok(!audit.join('\n').includes('rebuffering'), 'the query itself is not in the audit line');
+    // The hash is sha256 of the query JSON as received, the same on every refresh (where the
+    // parser's memoized model carries it) and for a query that did not parse.
+    const queries = [wire('A', { queryType: 'kpi', kpi: 'rebuffering_ratio' }), wire('C', { expr: '' }), wire('D', { queryType: 'kpi', kpi: 'skip_rate' })];
+    const sha = (json: Uint8Array) => createHash('sha256').update(json).digest('hex').slice(0, 16);
+    for (let refresh = 0; refresh < 2; refresh++) {
+      audit.length = 0;
+      await runQueries(ctx, queries, deps);
+      const hashes = Object.fromEntries(audit.map((line) => JSON.parse(line) as Record<string, string>).map((line) => [line.refId, line.queryHash]));
+      assert.deepEqual(hashes, { A: sha(queries[0]!.json), C: sha(queries[1]!.json), D: sha(queries[2]!.json) });
+      assert.equal(hashes.A, lines[0]!.queryHash);
+    }
   });
 });

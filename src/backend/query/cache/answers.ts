@@ -25,8 +25,8 @@ export interface AnswerPlan {
   stepMs: number;
 }
 
-export function answerKey(scope: string, queryJson: string, plan: AnswerPlan): string {
-  return `${scope}\u0000${plan.stepMs}\u0000${plan.start}\u0000${plan.end}\u0000${queryJson}`;
+export function answerKey(scope: string, queryIdentity: string, plan: AnswerPlan): string {
+  return `${scope}\u0000${plan.stepMs}\u0000${plan.start}\u0000${plan.end}\u0000${queryIdentity}`;
 }
 
 /** How long an answer may be reused: 0 when not at all. */

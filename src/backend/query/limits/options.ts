@@ -70,7 +70,20 @@ interface ParsedSettings {
 const MEMO_ENTRIES = 256;
 const memo = new Map<string, ParsedSettings>();
 
+/**
+ * Frozen jsonData objects (the server shares one between requests with the same plugin context,
+ * grafana/context.ts) are looked up by identity first: no JSON text to build for them.
+ */
+const byObject = new WeakMap<Record<string, unknown>, ParsedSettings>();
+
 function parsedSettings(jsonData: Record<string, unknown> | undefined): ParsedSettings {
+  if (jsonData === undefined || !Object.isFrozen(jsonData)) return parsedByText(jsonData);
+  let entry = byObject.get(jsonData);
+  if (!entry) byObject.set(jsonData, (entry = parsedByText(jsonData)));
+  return entry;
+}
+
+function parsedByText(jsonData: Record<string, unknown> | undefined): ParsedSettings {
   const key = jsonData === undefined ? '{}' : JSON.stringify(jsonData);
   let entry = memo.get(key);
   if (entry) {
