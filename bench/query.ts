@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadProtocol } from '../src/backend/grafana/protocol';
+import { SERVER_OPTIONS } from '../src/backend/grafana/server';
 import { assertGrafanaReadableFrame } from '../test/harness/go-reader-rules';
 import { launchPlugin, type PluginHost } from '../test/harness/grafana-host';
 import { dataQuery, pluginContext, queryDataRequest, type DataSourceInput } from '../test/harness/plugin-context';
@@ -224,7 +225,7 @@ function grpcEchoServer(bytes: number): string {
     const grpc = require(${JSON.stringify(grpcPath)});
     const id = (b) => b;
     const payload = Buffer.alloc(${bytes}, 7);
-    const server = new grpc.Server();
+    const server = new grpc.Server(${JSON.stringify(SERVER_OPTIONS)});
     server.addService({ Echo: { path: '${ECHO_METHOD}', requestStream: false, responseStream: false, requestSerialize: id, requestDeserialize: id, responseSerialize: id, responseDeserialize: id } },
       { Echo: (call, done) => done(null, payload) });
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => process.stdout.write(String(port) + '\\n'));
@@ -234,7 +235,7 @@ function grpcEchoServer(bytes: number): string {
 const ECHO_METHOD = '/bench.Floor/Echo';
 const ECHO_REQUEST_BYTES = 1_000;
 
-/** grpc-js alone: the bare echo server, called through a grpc-js client. */
+/** grpc-js alone: the bare echo server (with the backend's server options), called through a grpc-js client. */
 function grpcFloor(bytes: number, seconds: number, concurrency: number): Promise<Floor> {
   return measureFloor(grpcEchoServer(bytes), (port) => {
     const id = (b: Buffer) => b;

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
+import { answerSerializer } from './answer-encoding';
 import { DecodedContexts, reusingContextDeserializer } from './context-reuse';
 import backendProto from './proto/backend.proto';
 import emptyProto from './proto/empty.proto';
@@ -74,6 +75,8 @@ export function loadProtocol(): { services: ProtocolServices; clients: Record<ke
     Object.entries(clients).map(([name, ctor]) => [name, ctor.service]),
   ) as unknown as ProtocolServices;
   reuseContexts(root, services);
+  const queryData = services.Data.QueryData!;
+  queryData.responseSerialize = answerSerializer(queryData.responseSerialize as (value: unknown) => Buffer);
   return { services, clients };
 }
 

@@ -1,4 +1,3 @@
-import { scrapeIntervalMs } from '../../common/settings';
 import type { PluginContext } from '../grafana/context';
 import type { Frame } from '../grafana/frames/frame';
 import type { Logger } from '../grafana/logger';
@@ -9,7 +8,7 @@ import { tailStepMs as planTailStep } from '../streaming/tail';
 import { tailChannelPath } from '../streaming/tail-path';
 import { writeAudit, type AuditOutcome } from '../security/audit';
 import { describeFailure, type QueryFailure } from './failure';
-import { LimitError, parseDataSourceOptions, QueryGuard, type RateLimiter } from './limits';
+import { LimitError, QueryGuard, scrapeMsFromJsonData, type RateLimiter } from './limits';
 import { parseDataQuery, type ParsedQuery, type WireDataQuery } from './parse';
 import { needsAnalysis, runAnalysed } from './analysis/run';
 import { qualityNotices, runQualityChecks } from './analysis/quality';
@@ -141,8 +140,7 @@ export async function runQuery(
     guard.checkRange(parsed);
     const source = guard.wrap(deps.sources.forSettings(ctx.orgId, ctx.dataSource));
     sourceKind = source.kind;
-    const options = parseDataSourceOptions(ctx.dataSource?.jsonData);
-    const scrapeMs = scrapeIntervalMs(options.success ? options.data : {});
+    const scrapeMs = scrapeMsFromJsonData(ctx.dataSource?.jsonData);
     const nowMs = (deps.now ?? Date.now)();
     const cached = cacheFor(ctx, deps);
     const slot = answerSlot(cached, parsed, source, scrapeMs, nowMs);

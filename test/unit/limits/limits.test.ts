@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { dataSourceOptionsSchema } from '../../../src/common/settings';
+import { dataSourceOptionsSchema, DEFAULT_SCRAPE_INTERVAL_MS } from '../../../src/common/settings';
 import { LIMIT_DEFAULTS } from '../../../src/common/settings-limits';
 import type { PluginContext } from '../../../src/backend/grafana/context';
 import { createLogger } from '../../../src/backend/grafana/logger';
@@ -20,6 +20,7 @@ import {
   QueryBudget,
   queryLimits,
   RateLimiter,
+  scrapeMsFromJsonData,
   TokenBucket,
 } from '../../../src/backend/query/limits';
 import { HistoryCache } from '../../../src/backend/query/history';
@@ -62,6 +63,15 @@ describe('settings: limits have defaults and are validated by the schema', () =>
     assert.equal(limitsFromJsonData({ maxSeries: 7, rateLimitUserQps: 3 }).maxSeries, 7);
     assert.equal(limitsFromJsonData({ maxSeries: 'many' }), DEFAULT_LIMITS, 'settings that do not parse: the defaults');
     assert.ok(!parseDataSourceOptions({ maxSeries: 'many' }).success, 'and the parse result says why');
+  });
+
+  it('reads the scrape interval once per settings content, the default when it is missing or the settings do not parse', () => {
+    assert.equal(scrapeMsFromJsonData({ scrapeInterval: '1m' }), 60_000);
+    assert.equal(scrapeMsFromJsonData({ scrapeInterval: '1m' }), 60_000, 'again, from the memo');
+    assert.equal(scrapeMsFromJsonData(Object.freeze({ scrapeInterval: '30s' })), 30_000);
+    assert.equal(scrapeMsFromJsonData({ scrapeInterval: '1m30s', maxSeries: 'many' }), DEFAULT_SCRAPE_INTERVAL_MS);
+    assert.equal(scrapeMsFromJsonData({}), DEFAULT_SCRAPE_INTERVAL_MS);
+    assert.equal(scrapeMsFromJsonData(undefined), DEFAULT_SCRAPE_INTERVAL_MS);
   });
 
   it('turns a rate limit off with 0, and uses the defaults for settings that do not parse', () => {

@@ -3,7 +3,7 @@ export { checkRange, QueryBudget } from './checks';
 export { formatCount, LimitError, type LimitKind } from './errors';
 export { QueryGuard } from './guard';
 export { limitedSource } from './limited-source';
-export { DEFAULT_LIMITS, limitsFromJsonData, parseDataSourceOptions, queryLimits, type BucketConfig, type QueryLimits } from './options';
+export { DEFAULT_LIMITS, limitsFromJsonData, parseDataSourceOptions, queryLimits, scrapeMsFromJsonData, type BucketConfig, type QueryLimits } from './options';
 export { RateLimiter, type Caller } from './rate-limiter';
 export { fitAnswers, type Refusal, type SizedAnswer } from './response-size';
 export { TokenBucket } from './token-bucket';

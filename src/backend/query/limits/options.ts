@@ -1,4 +1,4 @@
-import { dataSourceOptionsSchema, type DataSourceOptions } from '../../../common/settings';
+import { dataSourceOptionsSchema, scrapeIntervalMs, type DataSourceOptions } from '../../../common/settings';
 import { maxQueryRangeMs } from '../../../common/settings-limits';
 
 /** The limits of one data source, in the units the checks use. */
@@ -65,6 +65,7 @@ export const DEFAULT_LIMITS: QueryLimits = queryLimits(dataSourceOptionsSchema.p
 interface ParsedSettings {
   options: ReturnType<typeof dataSourceOptionsSchema.safeParse>;
   limits?: QueryLimits;
+  scrapeMs?: number;
 }
 
 const MEMO_ENTRIES = 256;
@@ -107,4 +108,11 @@ export function limitsFromJsonData(jsonData: Record<string, unknown> | undefined
   const entry = parsedSettings(jsonData);
   entry.limits ??= entry.options.success ? queryLimits(entry.options.data) : DEFAULT_LIMITS;
   return entry.limits;
+}
+
+/** The scrape interval the data source declares, in ms (the default when jsonData does not validate). Memoised. */
+export function scrapeMsFromJsonData(jsonData: Record<string, unknown> | undefined): number {
+  const entry = parsedSettings(jsonData);
+  entry.scrapeMs ??= scrapeIntervalMs(entry.options.success ? entry.options.data : {});
+  return entry.scrapeMs;
 }
