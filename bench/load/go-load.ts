@@ -87,3 +87,53 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (code !== 0) throw new Error(`the load client exited with ${code}: ${stderr.trim()}`);
   return JSON.parse(stdout) as LoadResult;
 }
+
+export interface BurstCall {
+  ms: number;
+  /** the serialized answer; absent when the call failed */
+  answer?: Buffer;
+  error?: string;
+}
+
+/**
+ * A client that sends bursts of calls at once on one connection, as Grafana sends a dashboard's
+ * panel queries: one process and connection for all bursts (`load -bursts`).
+ */
+export class BurstClient {
+  private readonly child;
+  private buffered = '';
+  private readonly waiting: Array<{ resolve: (calls: BurstCall[]) => void; reject: (error: Error) => void }> = [];
+  private stderr = '';
+  private exited: Error | undefined;
+
+  constructor(options: { address: string; method: string }) {
+    this.child = spawn(buildLoadClient(), ['-bursts', '-address', options.address, '-method', options.method], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      this.buffered += chunk.toString();
+      for (let end = this.buffered.indexOf('\n'); end >= 0; end = this.buffered.indexOf('\n')) {
+        const line = this.buffered.slice(0, end);
+        this.buffered = this.buffered.slice(end + 1);
+        const parsed = JSON.parse(line) as { calls: Array<{ ms: number; answer?: string; error?: string }> };
+        this.waiting.shift()?.resolve(parsed.calls.map((c) => ({ ms: c.ms, error: c.error, answer: c.answer === undefined ? undefined : Buffer.from(c.answer, 'base64') })));
+      }
+    });
+    this.child.on('close', (code) => {
+      this.exited = new Error(`the burst client exited with ${code}: ${this.stderr.trim()}`);
+      for (const waiter of this.waiting.splice(0)) waiter.reject(this.exited);
+    });
+  }
+
+  /** Sends the messages at once; resolves with each call's latency and answer, in order. */
+  burst(messages: Uint8Array[]): Promise<BurstCall[]> {
+    if (this.exited) return Promise.reject(this.exited);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.child.stdin.write(`${JSON.stringify({ messages: messages.map((m) => Buffer.from(m).toString('base64')) })}\n`);
+    });
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}

@@ -9,6 +9,11 @@
 // run the workers cycle through the messages of the highest second <= s (so the caller can move
 // a dashboard's time range with the clock). The result is one JSON object on stdout.
 //
+// With -bursts, it is a dashboard's refreshes instead: each stdin line {"messages": [base64...]}
+// is sent all at once on the one connection, as Grafana sends a dashboard's panel queries, and
+// answered by one stdout line {"calls": [{"ms": ..., "answer": base64, "error": ...}]} in the
+// same order, once all are back; the connection stays open between bursts, until stdin ends.
+//
 // Built in GOPATH mode against Debian's golang-google-grpc-dev (no module download):
 //
 //	GO111MODULE=off GOPATH=/usr/share/gocode go build -o load ./bench/load
@@ -84,13 +89,10 @@ func main() {
 	concurrency := flag.Int("concurrency", 16, "calls in flight")
 	warmup := flag.Int("warmup", 200, "calls made before the measured loop")
 	check := flag.String("check", "querydata", "what a good answer is: querydata (every DataResponse without an error) or none")
+	bursts := flag.Bool("bursts", false, "send each stdin line's messages at once and answer with their latencies and answers")
 	flag.Parse()
 	if *address == "" {
 		fail(errors.New("-address is required"))
-	}
-	bySecond, err := readRequests(bufio.NewReader(os.Stdin))
-	if err != nil {
-		fail(err)
 	}
 	const maxMessage = math.MaxInt32
 	options := []grpc.DialOption{grpc.WithInsecure(), grpc.WithBlock(),
@@ -106,6 +108,16 @@ func main() {
 		fail(fmt.Errorf("dial %s: %w", *address, err))
 	}
 	defer conn.Close()
+	if *bursts {
+		if err := serveBursts(conn, *method, bufio.NewReader(os.Stdin), os.Stdout); err != nil {
+			fail(err)
+		}
+		return
+	}
+	bySecond, err := readRequests(bufio.NewReader(os.Stdin))
+	if err != nil {
+		fail(err)
+	}
 
 	call := func(message []byte, answer *[]byte) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -224,4 +236,60 @@ func quantile(sorted []float64, q float64) float64 {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "load:", err)
 	os.Exit(2)
+}
+
+type burst struct {
+	Messages []string `json:"messages"`
+}
+
+type burstCall struct {
+	Ms     float64 `json:"ms"`
+	Answer string  `json:"answer,omitempty"`
+	Error  string  `json:"error,omitempty"`
+}
+
+// serveBursts sends each line's messages concurrently and writes their outcomes, line by line.
+func serveBursts(conn *grpc.ClientConn, method string, input *bufio.Reader, output io.Writer) error {
+	decoder := json.NewDecoder(input)
+	encoder := json.NewEncoder(output)
+	for line := 1; ; line++ {
+		var b burst
+		if err := decoder.Decode(&b); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("stdin burst %d: %w", line, err)
+		}
+		messages := make([][]byte, len(b.Messages))
+		for i, text := range b.Messages {
+			message, err := base64.StdEncoding.DecodeString(text)
+			if err != nil {
+				return fmt.Errorf("stdin burst %d: message %d: %w", line, i, err)
+			}
+			messages[i] = message
+		}
+		calls := make([]burstCall, len(messages))
+		var wg sync.WaitGroup
+		for i := range messages {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				var answer []byte
+				started := time.Now()
+				err := conn.Invoke(ctx, method, &messages[i], &answer)
+				calls[i].Ms = float64(time.Since(started).Microseconds()) / 1000
+				if err != nil {
+					calls[i].Error = err.Error()
+					return
+				}
+				calls[i].Answer = base64.StdEncoding.EncodeToString(answer)
+			}(i)
+		}
+		wg.Wait()
+		if err := encoder.Encode(map[string][]burstCall{"calls": calls}); err != nil {
+			return err
+		}
+	}
 }
