@@ -10,3 +10,19 @@ export function deepFreeze<T>(value: T): T {
   for (const inner of Object.values(value)) deepFreeze(inner);
   return value;
 }
+
+/**
+ * `derive`, with each result kept with its argument when that is frozen (shared between
+ * requests, so whatever is derived from it holds as long as it lives); an object that is not
+ * frozen may still change, and is derived from each time.
+ */
+export function derivedOncePerShared<K extends object, V>(derive: (key: K) => V): (key: K) => V {
+  const kept = new WeakMap<K, V>();
+  return (key) => {
+    if (!Object.isFrozen(key)) return derive(key);
+    if (kept.has(key)) return kept.get(key)!;
+    const value = derive(key);
+    kept.set(key, value);
+    return value;
+  };
+}

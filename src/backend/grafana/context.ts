@@ -1,4 +1,4 @@
-import { deepFreeze } from '../../common/freeze';
+import { deepFreeze, derivedOncePerShared } from '../../common/freeze';
 
 /**
  * The plugin context as Encore uses it, decoded from the wire form (int64 strings, jsonData bytes).
@@ -79,16 +79,16 @@ function parseJsonData(bytes: Buffer | Uint8Array | undefined): Record<string, u
 }
 
 /**
- * Decoded contexts of frozen wire contexts, which the server's deserializer shares between
- * requests with the same context bytes (context-reuse.ts): decoded once, and frozen in turn.
+ * Frozen wire contexts, which the server's deserializer shares between requests with the same
+ * context bytes (context-reuse.ts), are decoded once, and frozen in turn.
  */
-const decodedOnce = new WeakMap<WirePluginContext, PluginContext>();
+const decodedOnce = derivedOncePerShared((wire: WirePluginContext) => {
+  const decoded = decodeContext(wire);
+  return Object.isFrozen(wire) ? deepFreeze(decoded) : decoded;
+});
 
 export function decodePluginContext(wire: WirePluginContext | null | undefined): PluginContext {
-  if (!wire || !Object.isFrozen(wire)) return decodeContext(wire);
-  let decoded = decodedOnce.get(wire);
-  if (!decoded) decodedOnce.set(wire, (decoded = deepFreeze(decodeContext(wire))));
-  return decoded;
+  return wire ? decodedOnce(wire) : decodeContext(wire);
 }
 
 function decodeContext(wire: WirePluginContext | null | undefined): PluginContext {

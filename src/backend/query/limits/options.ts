@@ -1,4 +1,5 @@
 import { dataSourceOptionsSchema, scrapeIntervalMs, type DataSourceOptions } from '../../../common/settings';
+import { derivedOncePerShared } from '../../../common/freeze';
 import { maxQueryRangeMs } from '../../../common/settings-limits';
 
 /** The limits of one data source, in the units the checks use. */
@@ -75,13 +76,10 @@ const memo = new Map<string, ParsedSettings>();
  * Frozen jsonData objects (the server shares one between requests with the same plugin context,
  * grafana/context.ts) are looked up by identity first: no JSON text to build for them.
  */
-const byObject = new WeakMap<Record<string, unknown>, ParsedSettings>();
+const byObject = derivedOncePerShared((jsonData: Record<string, unknown>) => parsedByText(jsonData));
 
 function parsedSettings(jsonData: Record<string, unknown> | undefined): ParsedSettings {
-  if (jsonData === undefined || !Object.isFrozen(jsonData)) return parsedByText(jsonData);
-  let entry = byObject.get(jsonData);
-  if (!entry) byObject.set(jsonData, (entry = parsedByText(jsonData)));
-  return entry;
+  return jsonData === undefined ? parsedByText(jsonData) : byObject(jsonData);
 }
 
 function parsedByText(jsonData: Record<string, unknown> | undefined): ParsedSettings {
