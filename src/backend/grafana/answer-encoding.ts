@@ -1,3 +1,5 @@
+import { fieldKey, varintSize, WIRE_BYTES, WIRE_VARINT, writeVarint } from './protobuf-wire';
+
 /**
  * Encoding QueryData answers (pluginv2.QueryDataResponse) straight into one buffer. The frames of
  * an answer are already encoded (Arrow or JSON bytes, those of cached answers reused), so all the
@@ -20,16 +22,17 @@ interface AnswerValue {
 const ANSWER_FIELDS = new Set(['frames', 'error', 'jsonMeta', 'status', 'errorSource', 'format']);
 const MAX_INT32 = 2 ** 31 - 1;
 
-// Keys (field number << 3 | wire type) of the fields written.
-const RESPONSES_ENTRY = 0x0a; // QueryDataResponse.responses = 1, length-delimited
-const ENTRY_KEY = 0x0a; // map entry key = 1
-const ENTRY_VALUE = 0x12; // map entry value = 2
-const FRAMES = 0x0a; // DataResponse.frames = 1
-const ERROR = 0x12; // error = 2
-const JSON_META = 0x1a; // jsonMeta = 3
-const STATUS = 0x20; // status = 4, varint
-const ERROR_SOURCE = 0x2a; // errorSource = 5
-const FORMAT = 0x30; // format = 6, varint
+// Keys of the fields written: QueryDataResponse.responses = 1 (a map: entries of key = 1,
+// value = 2) and DataResponse's six fields.
+const RESPONSES_ENTRY = fieldKey(1, WIRE_BYTES);
+const ENTRY_KEY = fieldKey(1, WIRE_BYTES);
+const ENTRY_VALUE = fieldKey(2, WIRE_BYTES);
+const FRAMES = fieldKey(1, WIRE_BYTES);
+const ERROR = fieldKey(2, WIRE_BYTES);
+const JSON_META = fieldKey(3, WIRE_BYTES);
+const STATUS = fieldKey(4, WIRE_VARINT);
+const ERROR_SOURCE = fieldKey(5, WIRE_BYTES);
+const FORMAT = fieldKey(6, WIRE_VARINT);
 
 /** The serializer for QueryDataResponse: this encoding, or `general` for values of another shape. */
 export function answerSerializer(general: (value: unknown) => Buffer): (value: unknown) => Buffer {
@@ -127,22 +130,4 @@ function writeBytesField(out: Buffer, start: number, key: number, bytes: Uint8Ar
   const at = writeVarint(out, start + 1, bytes.length);
   out.set(bytes, at);
   return at + bytes.length;
-}
-
-/** Bytes of a base-128 varint of a value in 0..2^53. */
-function varintSize(value: number): number {
-  let size = 1;
-  for (let rest = value; rest >= 0x80; rest = Math.floor(rest / 128)) size++;
-  return size;
-}
-
-function writeVarint(out: Buffer, start: number, value: number): number {
-  let at = start;
-  let rest = value;
-  while (rest >= 0x80) {
-    out[at++] = (rest % 128) | 0x80;
-    rest = Math.floor(rest / 128);
-  }
-  out[at++] = rest;
-  return at;
 }

@@ -1,5 +1,6 @@
 import type protobuf from 'protobufjs';
 import { deepFreeze } from '../../common/freeze';
+import { readVarint, skipVarint, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from './protobuf-wire';
 
 /**
  * Decoding requests that carry a plugin context (field 1 of every pluginv2 request) without
@@ -19,10 +20,6 @@ export type ConversionOptions = protobuf.IConversionOptions;
 export const REUSED_CONTEXTS = 64;
 
 const CONTEXT_FIELD = 1;
-const WIRE_VARINT = 0;
-const WIRE_FIXED64 = 1;
-const WIRE_BYTES = 2;
-const WIRE_FIXED32 = 5;
 
 interface Kept {
   bytes: Buffer;
@@ -111,23 +108,4 @@ function contextSpan(bytes: Uint8Array): { fieldStart: number; start: number; en
     if (i > bytes.length) return undefined;
   }
   return found;
-}
-
-/** The index after a varint (up to 10 bytes), -1 when it is cut off. */
-function skipVarint(bytes: Uint8Array, at: number): number {
-  for (let i = at; i < bytes.length && i < at + 10; i++) if (bytes[i]! < 0x80) return i + 1;
-  return -1;
-}
-
-/** A base-128 varint of at most 7 bytes (values below 2^49, exact in a double). */
-function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } | undefined {
-  let value = 0;
-  let scale = 1;
-  for (let i = at; i < bytes.length && i < at + 7; i++) {
-    const byte = bytes[i]!;
-    value += (byte & 0x7f) * scale;
-    if (byte < 0x80) return { value, next: i + 1 };
-    scale *= 128;
-  }
-  return undefined;
 }
