@@ -29,7 +29,7 @@ import { HOUR_MS, resentSideIds, storedIds, type RunKey, type SimJob } from './p
  */
 
 /** 2: with the received-events sides of the volume series (resentSideIds) */
-const FORMAT = 2;
+const FORMAT = 3;
 const VERIFY_EVERY_POINTS = 288;
 
 export interface RunData {

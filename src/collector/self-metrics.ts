@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { MetricDefinition } from '../common/streaming-metrics';
 import type { BatchResult } from './ingest/batch';
-import type { RecentIds } from './ingest/recent';
+import type { RecentKeys } from './ingest/recent';
 
 /**
  * The collector's own metrics (encore_collector_*), defined once like STREAMING_METRICS so that
@@ -16,6 +16,12 @@ export const SELF_METRICS = {
     type: 'counter',
     help: 'Events received, by event type (unknown when unreadable) and outcome (accepted, rejected, duplicate).',
     labels: ['type', 'outcome'],
+  },
+  duplicates: {
+    name: 'encore_collector_duplicates_total',
+    type: 'counter',
+    help: 'Duplicate events dropped, by what matched an accepted event: its id, or (under a new id) its content.',
+    labels: ['match'],
   },
   rejections: {
     name: 'encore_collector_rejections_total',
@@ -65,7 +71,7 @@ export const SELF_METRICS = {
   trackedIds: {
     name: 'encore_collector_tracked_ids',
     type: 'gauge',
-    help: 'Ids held in memory by set (dedupe: event ids; plays: started play ids; users: active users).',
+    help: 'Ids held in memory by set (dedupe: event ids; content: fingerprints of accepted events; plays: started play ids; users: active users).',
     labels: ['set'],
   },
   dedupeWindow: {
@@ -85,14 +91,16 @@ export const SELF_METRICS = {
 export const DEFAULT_METRICS_PREFIX = 'encore_collector_';
 
 export interface SelfMetricsSources {
-  seenIds: RecentIds;
-  startedPlays: RecentIds;
+  seenIds: RecentKeys<string>;
+  seenContent: { readonly size: number };
+  startedPlays: RecentKeys<string>;
   activeUsers: { size: number };
   now: () => number;
 }
 
 export class SelfMetrics {
   private readonly events: Counter;
+  private readonly duplicates: Counter;
   private readonly rejections: Counter;
   private readonly batches: Counter;
   readonly batchDuration: Histogram;
@@ -109,6 +117,7 @@ export class SelfMetrics {
       return { name: d.name, help: d.help, labelNames: [...d.labels] as string[], registers: [registry] };
     };
     this.events = new Counter(def('events'));
+    this.duplicates = new Counter(def('duplicates'));
     this.rejections = new Counter(def('rejections'));
     this.batches = new Counter(def('batches'));
     this.batchDuration = new Histogram({ ...def('batchDuration'), buckets: [...SELF_METRICS.batchDuration.buckets] });
@@ -121,6 +130,7 @@ export class SelfMetrics {
       ...def('trackedIds'),
       collect(this: Gauge) {
         this.set({ set: 'dedupe' }, sources.seenIds.size);
+        this.set({ set: 'content' }, sources.seenContent.size);
         this.set({ set: 'plays' }, sources.startedPlays.size);
         this.set({ set: 'users' }, sources.activeUsers.size);
       },
@@ -145,6 +155,8 @@ export class SelfMetrics {
       if (counts.rejected > 0) this.events.inc({ type, outcome: 'rejected' }, counts.rejected);
       if (counts.duplicate > 0) this.events.inc({ type, outcome: 'duplicate' }, counts.duplicate);
     }
+    if (result.duplicate > result.duplicateContent) this.duplicates.inc({ match: 'id' }, result.duplicate - result.duplicateContent);
+    if (result.duplicateContent > 0) this.duplicates.inc({ match: 'content' }, result.duplicateContent);
     for (const [reason, count] of result.byReason) this.rejections.inc({ reason }, count);
     if (result.latestAcceptedMs !== undefined && result.latestAcceptedMs > this.lastEventMs) {
       this.lastEventMs = result.latestAcceptedMs;

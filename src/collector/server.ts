@@ -37,7 +37,7 @@ export function createCollector(config: CollectorConfig, log: Logger, now: () =>
   const exchangeRates = Object.entries(config.exchangeRates).map(([currency, value]) => ({ labels: { currency }, value }));
   const sink = new PromSink(registry, { activeUsers: () => activeUsers.counts(now()), exchangeRate: () => exchangeRates });
   const ingest = new Ingest(config, streamingRecorder(sink, activeUsers), now());
-  const self = new SelfMetrics(registry, { seenIds: ingest.seenIds, startedPlays: ingest.startedPlays, activeUsers, now });
+  const self = new SelfMetrics(registry, { seenIds: ingest.seenIds, seenContent: ingest.seenContent, startedPlays: ingest.startedPlays, activeUsers, now });
   const tokens = new TokenCheck(config.tokens);
 
   let draining = false;

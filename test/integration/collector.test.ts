@@ -31,6 +31,7 @@ describe('collector under concurrent load', () => {
     const BAD_FUTURE = 2;
     const ORPHANS = 1; // play_end without a start
     const RESENT = 5; // events of the previous batch sent again
+    const REPLAYED = 3; // events of the previous batch sent again under new ids
     const REPEATED = 2; // events repeated inside the batch
 
     const expected = { accepted: 0, rejected: 0, duplicate: 0, sent: 0, plays: 0, sessions: 0 };
@@ -47,10 +48,11 @@ describe('collector under concurrent load', () => {
           ...Array.from({ length: BAD_FUTURE }, () => makeEvent('session_start', {}, Date.now() + 3_600_000)),
           ...Array.from({ length: ORPHANS }, () => makeEvent('play_end', { playId: `c${c}-b${b}-orphan` })),
         ];
-        const dups = [...previous.slice(0, RESENT), ...good.slice(0, REPEATED)];
+        const replayed = previous.slice(RESENT, RESENT + REPLAYED).map((e) => ({ ...e, id: `${String(e.id)}-replayed` }));
+        const dups = [...previous.slice(0, RESENT), ...replayed, ...good.slice(0, REPEATED)];
         const batch = [...good, ...bad, ...dups];
         // Shuffle deterministically so duplicates are interleaved (repeats must come after their original).
-        const body = [...good.slice(0, 50), ...bad, ...previous.slice(0, RESENT), ...good.slice(50), ...good.slice(0, REPEATED)];
+        const body = [...good.slice(0, 50), ...bad, ...previous.slice(0, RESENT), ...good.slice(50), ...replayed, ...good.slice(0, REPEATED)];
         assert.equal(body.length, batch.length);
         // Formats rotate: JSON, NDJSON, gzip JSON.
         const mode = (c + b) % 3;
@@ -62,7 +64,7 @@ describe('collector under concurrent load', () => {
         const counts = reply.json() as Counts & { rejections: Array<{ field: string }> };
         assert.deepEqual(
           { accepted: counts.accepted, rejected: counts.rejected, duplicate: counts.duplicate },
-          { accepted: good.length, rejected: bad.length, duplicate: previous.length > 0 ? RESENT + REPEATED : REPEATED },
+          { accepted: good.length, rejected: bad.length, duplicate: previous.length > 0 ? RESENT + REPLAYED + REPEATED : REPEATED },
           `client ${c} batch ${b}`,
         );
         assert.deepEqual(counts.rejections.map((r) => r.field).sort(), ['market', 'durationMs', 'market', 'durationMs', 'time', 'time', 'playId'].sort());
@@ -95,6 +97,9 @@ describe('collector under concurrent load', () => {
     assert.equal(sampleSum(metrics, 'encore_collector_events_total', { outcome: 'accepted' }), expected.accepted);
     assert.equal(sampleSum(metrics, 'encore_collector_events_total', { outcome: 'rejected' }), expected.rejected);
     assert.equal(sampleSum(metrics, 'encore_collector_events_total', { outcome: 'duplicate' }), expected.duplicate);
+    assert.equal(sampleValue(metrics, 'encore_collector_duplicates_total', { match: 'id' }), CLIENTS * ((BATCHES - 1) * RESENT + BATCHES * REPEATED));
+    assert.equal(sampleValue(metrics, 'encore_collector_duplicates_total', { match: 'content' }), CLIENTS * (BATCHES - 1) * REPLAYED);
+    assert.equal(sampleValue(metrics, 'encore_collector_tracked_ids', { set: 'content' }), expected.accepted, 'one fingerprint per accepted event');
     assert.equal(sampleSum(metrics, 'encore_collector_rejections_total', { reason: 'schema' }), CLIENTS * BATCHES * BAD_SCHEMA);
     assert.equal(sampleSum(metrics, 'encore_collector_rejections_total', { reason: 'time_future' }), CLIENTS * BATCHES * BAD_FUTURE);
     assert.equal(sampleSum(metrics, 'encore_collector_rejections_total', { reason: 'unknown_play' }), CLIENTS * BATCHES * ORPHANS);

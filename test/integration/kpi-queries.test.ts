@@ -170,10 +170,13 @@ function eventBatch(round: number): Event[] {
             ['payment_failed', 'individual'],
             ['payment_failed', 'student'],
           ];
-    for (const [action, plan, amount] of actions) {
-      // makeEvent's default subscription carries an amount; unpaid actions must not.
-      events.push(makeEvent('subscription', { ...payer, action, plan, amount, currency: amount === undefined ? undefined : market.currency }));
-    }
+    actions.forEach(([action, plan, amount], i) => {
+      // makeEvent's default subscription carries an amount; unpaid actions must not. Each in a
+      // billing session of its own: two equal actions of one session in one millisecond are one
+      // event sent twice, which the collector drops.
+      const billing = { ...payer, sessionId: `${payer.sessionId}-${i}` };
+      events.push(makeEvent('subscription', { ...billing, action, plan, amount, currency: amount === undefined ? undefined : market.currency }));
+    });
   });
   return events;
 }

@@ -183,12 +183,17 @@ export const EXAMPLE_ENVELOPE = {
 
 let counter = 0;
 
-/** A valid event of `type` at `timeMs` (default now) with a fresh id; overrides win. */
+/**
+ * A valid event of `type` at `timeMs` (default now) with a fresh id; overrides win. Fresh in
+ * content too (a session of its own), as the collector drops a new id on an accepted event's
+ * content as a resend.
+ */
 export function makeEvent(type: EventType, overrides: Record<string, unknown> = {}, timeMs = Date.now()): Record<string, unknown> {
   counter++;
   return {
     ...EXAMPLE_ENVELOPE,
     id: `evt-${process.pid}-${counter}`,
+    sessionId: `session-${process.pid}-${counter}`,
     time: new Date(timeMs).toISOString(),
     type,
     ...EVENT_EXAMPLES[type],

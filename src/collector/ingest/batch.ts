@@ -1,6 +1,8 @@
 import { EVENT_TYPES, type StreamingEvent } from '../../common/events/schema';
 import { MAX_ID_LENGTH } from '../../common/events/schema';
-import { RecentIds } from './recent';
+import { contentFingerprint } from './fingerprint';
+import { FingerprintSet } from './fingerprint-set';
+import { RecentFingerprints, RecentIds } from './recent';
 import { checkConsistency, checkTime, needsStartedPlay, startsPlay, unknownPlay, type RejectionReason, type RuleFailure, type TimeBounds } from './rules';
 import { validateEvent } from './validate';
 
@@ -9,6 +11,10 @@ import { validateEvent } from './validate';
  * two batches never interleave and the dedupe and play memories stay consistent. One bad event
  * never affects its neighbours; an id counts as taken only once an event with it was accepted, so
  * a corrected resend of a rejected event is accepted.
+ *
+ * A duplicate is an event whose id was accepted, or whose content was (fingerprint.ts: a client
+ * replaying its queue under fresh ids). Both are dropped and reported as resent, so the KPIs count
+ * each event once and the quality check on resends still sees the client misbehave.
  */
 
 export interface Rejection {
@@ -28,6 +34,8 @@ export interface BatchResult {
   accepted: number;
   rejected: number;
   duplicate: number;
+  /** of the duplicates, those with a new id and the content of an accepted event */
+  duplicateContent: number;
   rejections: Rejection[];
   /** for the self-metrics: per event type, how many of each outcome */
   byType: Map<EventTypeLabel, { accepted: number; rejected: number; duplicate: number }>;
@@ -53,6 +61,8 @@ export interface IngestListener {
 
 export class Ingest {
   readonly seenIds: RecentIds;
+  /** content fingerprints of the accepted events, added and expired with their ids */
+  readonly seenContent: RecentFingerprints;
   readonly startedPlays: RecentIds;
 
   constructor(
@@ -61,11 +71,12 @@ export class Ingest {
     nowMs: number,
   ) {
     this.seenIds = new RecentIds(options.dedupeTtlMs, options.dedupeMaxIds, nowMs);
+    this.seenContent = new RecentFingerprints(options.dedupeTtlMs, options.dedupeMaxIds, nowMs);
     this.startedPlays = new RecentIds(options.playTtlMs, options.playMaxIds, nowMs);
   }
 
   process(items: readonly unknown[], nowMs: number, lines?: readonly number[]): BatchResult {
-    const result: BatchResult = { accepted: 0, rejected: 0, duplicate: 0, rejections: [], byType: new Map(), byReason: new Map() };
+    const result: BatchResult = { accepted: 0, rejected: 0, duplicate: 0, duplicateContent: 0, rejections: [], byType: new Map(), byReason: new Map() };
     const tally = (type: EventTypeLabel, outcome: 'accepted' | 'rejected' | 'duplicate') => {
       let counts = result.byType.get(type);
       if (!counts) result.byType.set(type, (counts = { accepted: 0, rejected: 0, duplicate: 0 }));
@@ -105,12 +116,17 @@ export class Ingest {
     }
 
     // Pass 2, in order: duplicates, then play state, then accept.
+    // The batch's own sets as well, as a memory's generation may turn over within the batch.
     const acceptedIds = new Set<string>();
+    const acceptedContent = new FingerprintSet(items.length);
     for (const candidate of candidates) {
       if (candidate === undefined) continue;
       const { index, event, timeMs } = candidate;
-      if (acceptedIds.has(event.id) || this.seenIds.has(event.id, nowMs)) {
+      const sameId = acceptedIds.has(event.id) || this.seenIds.has(event.id, nowMs);
+      const content = contentFingerprint(event, timeMs);
+      if (sameId || acceptedContent.has(content) || this.seenContent.has(content, nowMs)) {
         tally(event.type, 'duplicate');
+        if (!sameId) result.duplicateContent++;
         this.listener.resent?.(event);
         continue;
       }
@@ -119,7 +135,9 @@ export class Ingest {
         continue;
       }
       acceptedIds.add(event.id);
+      acceptedContent.add(content);
       this.seenIds.add(event.id, nowMs);
+      this.seenContent.add(content, nowMs);
       if (startsPlay(event)) this.startedPlays.add(event.playId, nowMs);
       if (result.latestAcceptedMs === undefined || timeMs > result.latestAcceptedMs) result.latestAcceptedMs = timeMs;
       this.listener.accepted(event, timeMs);

@@ -5,8 +5,9 @@ import type { EmittedEvent } from './engine';
 
 /**
  * Between what happened and what the collector hears: telemetry incidents act here. A telemetry
- * gap loses the event; a duplicate sender sends it twice, with the same id (the collector drops
- * the copy) or, for a buggy client, with a fresh id (it is counted twice). Live mode and backfill
+ * gap loses the event; a duplicate sender sends it twice, with the same id or, for a client that
+ * replays its queue, with a fresh id (the collector drops the copy either way: by its id, or by
+ * its content). Live mode and backfill
  * both pass every event through this, so both lose and duplicate the same ones.
  */
 export function deliver(out: EmittedEvent, incidents: IncidentSet): StreamingEvent[] {

@@ -29,7 +29,7 @@ export interface Incident {
   endMs: number;
   scope: Scope;
   magnitude: number;
-  /** duplicate_sender only: resend with fresh ids (double counting) instead of the same ids */
+  /** duplicate_sender only: resend under fresh ids (the collector's content check) instead of the same ids */
   newIds?: boolean;
   description?: string;
 }
@@ -163,7 +163,7 @@ export const INCIDENT_SPECS: Readonly<Record<IncidentType, TypeSpec>> = {
     },
     moves: [],
     dataQuality: 'duplicates',
-    summary: 'A client resends events: with the same ids the collector drops them; with new ids they are counted twice.',
+    summary: 'A client resends events, with the same ids or under new ones: the collector drops the copies (by id or by content), so no KPI moves.',
   },
   traffic_surge: {
     defaultMagnitude: 2,
@@ -177,11 +177,9 @@ export const INCIDENT_SPECS: Readonly<Record<IncidentType, TypeSpec>> = {
   },
 };
 
-/** The KPIs an incident moves: its type's list, plus volume KPIs for duplicates with new ids. */
+/** The KPIs an incident moves, and which way. */
 export function movedKpis(incident: Incident): Array<{ kpi: string; direction: Exclude<GoodDirection, 'neutral'> }> {
-  const moves = INCIDENT_SPECS[incident.type].moves.map(([kpi, direction]) => ({ kpi, direction }));
-  if (incident.type === 'duplicate_sender' && incident.newIds) moves.push({ kpi: 'streams', direction: 'up' });
-  return moves;
+  return INCIDENT_SPECS[incident.type].moves.map(([kpi, direction]) => ({ kpi, direction }));
 }
 
 /** The context an event happens in, for scope matching. */

@@ -167,6 +167,30 @@ describe('duplicates', () => {
     assert.deepEqual(resent, [], 'not a resend of anything accepted');
   });
 
+  it('drops a new id on the content of an accepted event (a replayed queue), within a batch and across batches', () => {
+    const { pipeline, accepted, resent } = ingest();
+    const start = makeEvent('play_attempt', { playId: 'p' }, NOW);
+    const rebuffer = makeEvent('rebuffer', { playId: 'p' }, NOW);
+    const first = pipeline.process([start, rebuffer, { ...rebuffer, id: 'replay-1' }], NOW);
+    assert.deepEqual([first.accepted, first.duplicate, first.duplicateContent], [2, 1, 1]);
+    const second = pipeline.process([{ ...start, id: 'replay-2' }, start, { ...rebuffer, id: 'edited', durationMs: 1 }], NOW + MINUTE);
+    assert.deepEqual([second.accepted, second.duplicate, second.duplicateContent], [1, 2, 1], 'a changed field is a new event');
+    assert.deepEqual(second.byType.get('play_attempt'), { accepted: 0, rejected: 0, duplicate: 2 });
+    assert.equal(accepted.length, 3);
+    assert.deepEqual(
+      resent.map((e) => e.id),
+      ['replay-1', 'replay-2', start.id],
+    );
+  });
+
+  it('does not let a rejected event take its content: the same content is accepted once its play started', () => {
+    const { pipeline } = ingest();
+    const orphan = makeEvent('rebuffer', { playId: 'late' }, NOW);
+    assert.equal(pipeline.process([orphan], NOW).rejected, 1);
+    const result = pipeline.process([makeEvent('play_attempt', { playId: 'late' }, NOW), { ...orphan, id: 'sent-again' }], NOW);
+    assert.deepEqual([result.accepted, result.duplicate], [2, 0]);
+  });
+
   it('remembers ids for the dedupe TTL (24 h 5 min by default), so a still-acceptable resend is always caught', () => {
     const { pipeline } = ingest();
     const event = makeEvent('session_start', {}, NOW + 5 * MINUTE); // as far ahead as allowed
@@ -174,6 +198,7 @@ describe('duplicates', () => {
     // The latest moment the event is still young enough: NOW + 5 min + 24 h.
     const last = NOW + 5 * MINUTE + 24 * HOUR;
     assert.equal(pipeline.process([event], last).duplicate, 1);
+    assert.equal(pipeline.process([{ ...event, id: 'replayed' }], last).duplicateContent, 1, 'and contents as long');
     assert.equal(pipeline.process([event], last + 1000).rejections[0]?.field, 'time', 'after that it is too old anyway');
   });
 });

@@ -15,13 +15,14 @@ import { HOUR, incident, MINUTE, simulate, T0 } from './helpers';
 
 function judge(events: StreamingEvent[]) {
   const ingest = new Ingest(COLLECTOR_DEFAULTS, { accepted: () => {} }, T0);
-  const totals = { accepted: 0, rejected: 0, duplicate: 0, reasons: [] as string[] };
+  const totals = { accepted: 0, rejected: 0, duplicate: 0, duplicateContent: 0, reasons: [] as string[] };
   for (let i = 0; i < events.length; i += 1000) {
     const batch = events.slice(i, i + 1000);
     const result = ingest.process(batch, Date.parse(batch[batch.length - 1]!.time));
     totals.accepted += result.accepted;
     totals.rejected += result.rejected;
     totals.duplicate += result.duplicate;
+    totals.duplicateContent += result.duplicateContent;
     totals.reasons.push(...result.rejections.slice(0, 3).map((r) => `${r.field}: ${r.reason}`));
   }
   return totals;
@@ -45,10 +46,11 @@ describe('the event generator', () => {
     assert.deepEqual([...types].sort(), [...EVENT_TYPES].sort());
   });
 
-  it('is accepted whole by the collector rules: no unknown plays, no duplicate ids', () => {
+  it('is accepted whole by the collector rules: no unknown plays, no duplicate ids or contents', () => {
     const totals = judge(run.events);
     assert.equal(totals.rejected, 0, totals.reasons.join('\n'));
     assert.equal(totals.duplicate, 0);
+    assert.equal(totals.duplicateContent, 0, 'no two events of the simulation are the same but for the id');
     assert.equal(totals.accepted, run.events.length);
   });
 
@@ -105,7 +107,7 @@ describe('telemetry incidents', () => {
     assert.ok(judge(run.delivered).rejected > 0);
   });
 
-  it('send a share of events twice: same ids are dropped by the collector, new ids are counted', () => {
+  it('send a share of events twice: the collector drops the copies, by id and, under new ids, by content', () => {
     const base = { type: 'duplicate_sender' as const, scope: { market: ['BR'] }, magnitude: 0.5 };
     const same = simulate({ untilMs: T0 + 30 * MINUTE, incidents: [incident({ ...base, startMs: T0, endMs: T0 + HOUR })] });
     const inScope = same.events.filter((e) => e.market === 'BR').length;
@@ -116,8 +118,12 @@ describe('telemetry incidents', () => {
     assert.equal(judged.accepted, same.events.length);
 
     const fresh = simulate({ untilMs: T0 + 30 * MINUTE, incidents: [incident({ ...base, newIds: true, startMs: T0, endMs: T0 + HOUR })] });
-    assert.equal(judge(fresh.delivered).duplicate, 0);
-    assert.ok(fresh.delivered.some((e) => e.id.endsWith('-resent')));
+    const copies = fresh.delivered.filter((e) => e.id.endsWith('-resent')).length;
+    assert.equal(copies, fresh.delivered.length - fresh.events.length, 'every copy has a new id');
+    const judgedFresh = judge(fresh.delivered);
+    assert.equal(judgedFresh.duplicate, copies);
+    assert.equal(judgedFresh.duplicateContent, copies);
+    assert.equal(judgedFresh.accepted, fresh.events.length);
   });
 
   it('pass events through untouched without incidents', () => {

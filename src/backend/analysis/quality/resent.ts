@@ -6,10 +6,11 @@ import type { QualityCheck } from './types';
 
 /**
  * Resent events: the share of the events clients sent that the collector had already accepted
- * under the same id, and dropped. The KPIs stay right (each event is counted once), so no point
- * is marked as a data issue; but a client that resends a large share is broken (a retry loop, a
- * replayed queue), and the same client resending with fresh ids would be counted twice, which no
- * id check can see. The share is the early warning, per group of the query (e.g. per market).
+ * (the same id, or a new id on the same content) and dropped. The KPIs stay right (each event is
+ * counted once), so no point is marked as a data issue; but a client that resends a large share
+ * is broken (a retry loop, a replayed queue), and behind collectors without sticky routing its
+ * copies reach a collector that has not seen the original and are counted twice. The share is the
+ * early warning, per group of the query (e.g. per market).
  *
  * Judged per step: the highest share in any step with at least RESENT_MIN_EVENTS events received
  * (one resend among ten events is 10 % and means nothing), against RESENT_WARN_ABOVE and
@@ -88,6 +89,6 @@ export function checkResent(groups: readonly ResentGroup[], rangeStartMs: number
       ? `${title}: at most ${percent(top.worst.share)} of the events of a step were resends (limit ${percent(RESENT_WARN_ABOVE)}).`
       : `${title}: ${percent(top.worst.share)} of the events received in the step at ${when} were resends of events already accepted` +
         `${names.length > 0 ? ` (${nameList(names)})` : ''}; the collector dropped them, so the KPIs count each once, ` +
-        'but a client is resending (a retry loop or a replayed queue), and one that resends with new ids is counted twice.';
+        'but a client is resending (a retry loop or a replayed queue), and copies that reach another collector are counted twice.';
   return { id: 'resent', title, status: verdict.status, value: top.worst.share, threshold: verdict.threshold, unit: 'percentunit', message, series: listed(names) };
 }
