@@ -28,7 +28,7 @@ import { HOUR_MS, resentSideIds, storedIds, type RunKey, type SimJob } from './p
  * series) would take gigabytes.
  */
 
-/** 2: with the received-events sides of the volume series (resentSideIds) */
+/** 2: with the received-events sides of the volume series (resentSideIds); 3: the collector drops resends under new ids by content */
 const FORMAT = 3;
 const VERIFY_EVERY_POINTS = 288;
 
