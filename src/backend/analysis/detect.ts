@@ -4,7 +4,7 @@ import { LEARNING_Z, type Algorithm, type ConcreteAlgorithm } from './detectors/
 import type { Grid } from './grid';
 import { selectInPlace } from './robust';
 import { bandZ, DEFAULT_SENSITIVITY, FLAG_SCORE, scoreOf, type Direction } from './score';
-import { persistenceFactor, SHIFT_REFERENCE_DAYS, shiftReference, ShiftSums, shiftStart } from './shift';
+import { persistenceFactor, SHIFT_REFERENCE_DAYS, shiftReference, ShiftEvidence, shiftStart } from './shift';
 
 /**
  * Anomaly detection on one regular series: a detector's baseline (expected value and scale per
@@ -121,8 +121,7 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   const reference =
     wantsShifts && algorithm === 'rolling' ? shiftReference(values, expected, scale, LEARNING_Z, Math.round((SHIFT_REFERENCE_DAYS * DAY_MS) / stepMs), issues) : expected;
   const persistence = wantsShifts ? persistenceFactor((i) => (issues !== undefined && issues[i] === 1 ? NaN : (values[i]! - reference[i]!) / scale[i]!), shiftFrom, decisionEnd) : NaN;
-  const sums = new ShiftSums(persistence, zBand);
-  const limit = sums.limit;
+  const shifts = new ShiftEvidence(persistence, zBand);
   /** consecutive anomalous points; a point without a value neither extends nor ends a run */
   let run = 0;
   for (let i = 0; i < n; i++) {
@@ -140,13 +139,13 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
     else if (direction === 'down') z = z < 0 ? -z : 0;
     let points = scoreAt(z, zBand);
     const fromReference = reference === expected ? residual : (x - reference[i]!) / s;
-    if (i >= shiftFrom) sums.add(fromReference);
+    if (i >= shiftFrom) shifts.add(fromReference);
     // A point is part of a shift on its side of both the reference and the expected value, in the
     // chosen direction: a point a rolling median has already caught up with is not flagged.
-    const sustained = fromReference > 0 && residual > 0 ? (direction === 'down' ? 0 : sums.up) : fromReference < 0 && residual < 0 ? (direction === 'up' ? 0 : sums.down) : 0;
+    const sustained = fromReference > 0 && residual > 0 ? (direction === 'down' ? 0 : shifts.up) : fromReference < 0 && residual < 0 ? (direction === 'up' ? 0 : shifts.down) : 0;
     // A shift scores like a point that far beyond the band: 0.9 at the limit, more above it.
-    if (sustained > limit) {
-      const shifted = scoreAt((sustained / limit) * zBand, zBand);
+    if (sustained > 1) {
+      const shifted = scoreAt(sustained * zBand, zBand);
       if (shifted > points) points = shifted;
     }
     score[i] = points;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { detect } from '../../../src/backend/analysis/detect';
 import type { Grid } from '../../../src/backend/analysis/grid';
-import { PERSISTENCE_BLOCK, persistenceFactor, SHIFT_LIMIT_AT_DEFAULT_BAND, ShiftSums, shiftLimit } from '../../../src/backend/analysis/shift';
+import { PERSISTENCE_BLOCK, persistenceFactor, SHIFT_LIMIT_AT_DEFAULT_BAND, ShiftEvidence, ShiftSums, shiftLimit } from '../../../src/backend/analysis/shift';
 import { gaussian, random } from './random';
 
 const FIVE_MINUTES = 300_000;
@@ -94,6 +94,54 @@ describe('ShiftSums', () => {
   });
 });
 
+describe('ShiftEvidence', () => {
+  it('reports a shift of under half a scale about twice as soon as the quick sums alone', () => {
+    let evidenceDelay = 0;
+    let quickDelay = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const z = whiteNoise(800, 20 + seed);
+      for (let i = 200; i < 800; i++) z[i]! -= 0.45;
+      const evidence = new ShiftEvidence(1, 3);
+      const quick = new ShiftSums(1, 3);
+      let first = -1;
+      let quickFirst = -1;
+      for (let i = 0; i < z.length; i++) {
+        evidence.add(z[i]!);
+        quick.add(z[i]!);
+        if (i < 200) assert.ok(evidence.down <= 1 && evidence.up <= 1, `seed ${seed}: no report before the shift (point ${i})`);
+        if (first < 0 && evidence.down > 1) first = i;
+        if (quickFirst < 0 && quick.down > quick.limit) quickFirst = i;
+      }
+      assert.ok(first >= 200, `seed ${seed}: reported`);
+      evidenceDelay += first - 200;
+      quickDelay += (quickFirst < 0 ? 800 : quickFirst) - 200;
+    }
+    // Measured: 1175 points in all against 2427 (two seeds never reported by the quick sums).
+    assert.ok(evidenceDelay < 0.6 * quickDelay, `delays ${evidenceDelay} against ${quickDelay} points`);
+  });
+
+  it('rarely reports on independent residuals, and measures each sum against its own limit', () => {
+    const z = whiteNoise(200_000, 8);
+    const evidence = new ShiftEvidence(1, 3);
+    let alarms = 0;
+    let above = false;
+    for (const r of z) {
+      evidence.add(r);
+      const now = evidence.up > 1 || evidence.down > 1;
+      if (now && !above) alarms++;
+      above = now;
+    }
+    // The quick sums about 3 in theory, the slow ones under 1.
+    assert.ok(alarms <= 12, `${alarms} reports in 200,000 points`);
+    const one = new ShiftEvidence(1, 3);
+    one.add(3);
+    assert.equal(one.up, Math.max(2.5 / 10, 2.65 / 15), 'the stronger of (3 − 0.5) / 10 and (3 − 0.35) / 15');
+    const unknown = new ShiftEvidence(NaN, 3);
+    for (let i = 0; i < 100; i++) unknown.add(3);
+    assert.equal(unknown.up, 0, 'an unknown persistence never reports');
+  });
+});
+
 describe('detect: sustained shifts', () => {
   /** Five days at 5 minutes of sd-1 noise around 100, and a shift of `size` for `points` from `at`. */
   function shifted(size: number, at: number, points: number, seed = 7): Grid {
@@ -149,6 +197,22 @@ describe('detect: sustained shifts', () => {
       // Measured against the median itself instead: 5 of 10.
       assert.ok(caught >= 8, `${algorithm}: half an hour or more of the shift flagged in ${caught} of 10 seeds`);
     }
+  });
+
+  it('flags a shift of 1.2 scales lasting 17 hours, mostly through the slow sums', () => {
+    let caught = 0;
+    let flagged = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const grid = shifted(-1.2, AT, 200, seed);
+      const detection = detect(grid, { algorithm: 'rolling', historyPoints: HISTORY });
+      let inShift = 0;
+      for (let i = AT; i < AT + 200; i++) inShift += detection.anomaly[i]!;
+      if (inShift >= 5) caught++;
+      flagged += inShift;
+    }
+    // With the quick sums alone: 3 of 10 seeds, 39 points.
+    assert.ok(caught >= 7, `five points or more flagged in ${caught} of 10 seeds`);
+    assert.ok(flagged >= 60, `${flagged} points flagged in all`);
   });
 
   it('ends the report of a shift within a few points of its end', () => {
