@@ -13,6 +13,19 @@ function whiteNoise(n: number, seed: number): Float64Array {
   return Float64Array.from({ length: n }, () => gaussian(next));
 }
 
+/** How many separate reports `reporting` makes as the residuals are added one by one. */
+function reportsOn(z: Float64Array, add: (r: number) => void, reporting: () => boolean): number {
+  let reports = 0;
+  let above = false;
+  for (const r of z) {
+    add(r);
+    const now = reporting();
+    if (now && !above) reports++;
+    above = now;
+  }
+  return reports;
+}
+
 describe('persistenceFactor', () => {
   it('is about 1 for independent residuals', () => {
     const z = whiteNoise(5000, 1);
@@ -41,16 +54,8 @@ describe('persistenceFactor', () => {
 
 describe('ShiftSums', () => {
   it('rarely reaches the limit on independent residuals', () => {
-    const z = whiteNoise(200_000, 5);
     const sums = new ShiftSums(1, 3);
-    let alarms = 0;
-    let above = false;
-    for (const r of z) {
-      sums.add(r);
-      const now = sums.up > sums.limit || sums.down > sums.limit;
-      if (now && !above) alarms++;
-      above = now;
-    }
+    const alarms = reportsOn(whiteNoise(200_000, 5), (r) => sums.add(r), () => sums.up > sums.limit || sums.down > sums.limit);
     // About one in 140,000 points per direction in theory: 200,000 points give about 3.
     assert.ok(alarms <= 10, `${alarms} reports in 200,000 points`);
   });
@@ -121,16 +126,8 @@ describe('ShiftEvidence', () => {
   });
 
   it('rarely reports on independent residuals, and measures each sum against its own limit', () => {
-    const z = whiteNoise(200_000, 8);
     const evidence = new ShiftEvidence(1, 3);
-    let alarms = 0;
-    let above = false;
-    for (const r of z) {
-      evidence.add(r);
-      const now = evidence.up > 1 || evidence.down > 1;
-      if (now && !above) alarms++;
-      above = now;
-    }
+    const alarms = reportsOn(whiteNoise(200_000, 8), (r) => evidence.add(r), () => evidence.up > 1 || evidence.down > 1);
     // The quick sums about 3 in theory, the slow ones under 1.
     assert.ok(alarms <= 12, `${alarms} reports in 200,000 points`);
     const one = new ShiftEvidence(1, 3);
