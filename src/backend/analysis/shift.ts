@@ -92,9 +92,9 @@ export function shiftReference(values: Float64Array, expected: Float64Array, sca
   return out;
 }
 
-/** The limit on the quick sums for a band of `zBand` scales (the slow ones scale the same way). */
-export function shiftLimit(zBand: number): number {
-  return SHIFT_LIMIT_AT_DEFAULT_BAND * (zBand / DEFAULT_BAND_Z);
+/** The limit on a pair of sums for a band of `zBand` scales, from its limit at the default band (the quick sums' by default). */
+export function shiftLimit(zBand: number, limitAtDefaultBand = SHIFT_LIMIT_AT_DEFAULT_BAND): number {
+  return limitAtDefaultBand * (zBand / DEFAULT_BAND_Z);
 }
 
 function capped(z: number): number {
@@ -170,7 +170,7 @@ export class ShiftSums {
     limitAtDefaultBand = SHIFT_LIMIT_AT_DEFAULT_BAND,
   ) {
     this.weight = persistence === persistence ? 1 / Math.sqrt(persistence) : 0;
-    this.limit = persistence === persistence ? limitAtDefaultBand * (zBand / DEFAULT_BAND_Z) : Infinity;
+    this.limit = persistence === persistence ? shiftLimit(zBand, limitAtDefaultBand) : Infinity;
     this.ceiling = this.limit + DRAIN_POINTS * allowance;
   }
 
@@ -212,15 +212,18 @@ export class ShiftEvidence {
 
   /** evidence that the series runs above what was expected, in limits (0 when the persistence is unknown) */
   get up(): number {
-    const quick = this.quick.up / this.quick.limit;
-    const slow = this.slow.up / this.slow.limit;
-    return quick > slow ? quick : slow;
+    return this.stronger(this.quick.up, this.slow.up);
   }
 
   /** ... below it */
   get down(): number {
-    const quick = this.quick.down / this.quick.limit;
-    const slow = this.slow.down / this.slow.limit;
+    return this.stronger(this.quick.down, this.slow.down);
+  }
+
+  /** The quick and the slow sum of one side, each in its own limits; the larger. */
+  private stronger(quickSum: number, slowSum: number): number {
+    const quick = quickSum / this.quick.limit;
+    const slow = slowSum / this.slow.limit;
     return quick > slow ? quick : slow;
   }
 }
