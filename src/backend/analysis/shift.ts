@@ -112,14 +112,28 @@ export function shiftStart(warmupPoints: number, historyPoints: number): number 
 }
 
 /**
- * How much faster than for independent residuals sums of consecutive ones grow, from the points
- * in [from, end): PERSISTENCE_BLOCK times the mean square of block means over the mean square of
- * the points (1 for independent residuals, larger when they run in streaks or the baseline is
- * off for a while); at least 1. NaN when the history holds fewer than MIN_BLOCKS blocks: then it
- * is unknown, and sums must not be trusted.
+ * How much faster than for independent residuals of unit scale sums of consecutive ones grow,
+ * from the points in [from, end), as the product of two factors, each at least 1:
+ * - streaks: PERSISTENCE_BLOCK times the mean square of block means over the mean square of the
+ *   points (1 for independent residuals, larger when they run in streaks or the baseline is off
+ *   for a while);
+ * - spread: the mean square of the points, within 1..maxSpread. The residuals are standardised
+ *   by the detector's scale, which describes the body of their distribution; a heavy tail (a
+ *   sparse ratio that jumps on a few rare events) or a baseline that misses part of the daily
+ *   shape leaves them wider than that, and the sums must count in their real spread. Narrower
+ *   than the scale says never makes the sums more sensitive than the scale, and detect.ts passes
+ *   the square of the band's widening (tailFactor) as maxSpread, so they are never less
+ *   sensitive than the band's scale makes them (on ten hours of history with an evening ramp in
+ *   it, an unbounded spread hid a recommendation regression that the alert test injects).
+ * With the spread, the product is the residuals' long-run variance: the sums count in the
+ * deviation that sums of them really show on the history.
+ * On the simulator, standardising the sums this way instead of by the band's scale took
+ * own-scope recall for `auto` from 0.54 to 0.58 at 3 days of history (bench/results/accuracy.md).
+ * NaN when the history holds fewer than MIN_BLOCKS blocks: then it is unknown, and sums must not
+ * be trusted.
  * `z(i)` is the standardised residual of point i, NaN where there is none.
  */
-export function persistenceFactor(z: (i: number) => number, from: number, end: number): number {
+export function persistenceFactor(z: (i: number) => number, from: number, end: number, maxSpread = Infinity): number {
   let squares = 0;
   let points = 0;
   let blockSquares = 0;
@@ -143,8 +157,10 @@ export function persistenceFactor(z: (i: number) => number, from: number, end: n
   }
   if (blocks < MIN_BLOCKS) return NaN;
   if (!(squares > 0)) return 1;
-  const factor = (PERSISTENCE_BLOCK * (blockSquares / blocks)) / (squares / points);
-  return Number.isFinite(factor) ? Math.max(1, factor) : 1;
+  const meanSquare = squares / points;
+  const streaks = (PERSISTENCE_BLOCK * (blockSquares / blocks)) / meanSquare;
+  const spread = Math.max(1, Math.min(maxSpread, meanSquare));
+  return (Number.isFinite(streaks) ? Math.max(1, streaks) : 1) * spread;
 }
 
 /** The two one-sided sums of one allowance and limit, updated point by point. */

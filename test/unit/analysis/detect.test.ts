@@ -506,11 +506,24 @@ describe('decisions', () => {
     assert.equal(minDecisionPoints(1000), 259_200);
   });
 
-  it('chooseAlgorithm: auto is seasonal with two cycles of a period, otherwise rolling', () => {
-    assert.equal(chooseAlgorithm('auto', 1440, 2880), 'seasonal');
-    assert.equal(chooseAlgorithm('auto', 1440, 2879), 'rolling');
-    assert.equal(chooseAlgorithm('auto', undefined, 1e6), 'rolling');
-    for (const algorithm of ['rolling', 'ewma', 'seasonal', 'holt_winters'] as const) assert.equal(chooseAlgorithm(algorithm, undefined, 0), algorithm);
+  it('chooseAlgorithm: auto is seasonal with two cycles of a period or two weeks of history, otherwise rolling', () => {
+    assert.equal(chooseAlgorithm('auto', 1440, 2880, MIN), 'seasonal');
+    assert.equal(chooseAlgorithm('auto', 1440, 2879, MIN), 'rolling');
+    assert.equal(chooseAlgorithm('auto', undefined, 14 * DAY_POINTS - 1, MIN), 'rolling');
+    assert.equal(chooseAlgorithm('auto', undefined, 14 * DAY_POINTS, MIN), 'seasonal');
+    assert.equal(chooseAlgorithm('auto', undefined, 14 * 288, 5 * MIN), 'seasonal');
+    for (const algorithm of ['rolling', 'ewma', 'seasonal', 'holt_winters'] as const) assert.equal(chooseAlgorithm(algorithm, undefined, 0, MIN), algorithm);
+  });
+
+  it('auto on two weeks of a series without a season: the seasonal baseline with the daily period', () => {
+    const values = week('rolling', 3, 15);
+    const detection = detect(grid(values), { historyPoints: 14 * DAY_POINTS });
+    assert.equal(detection.algorithm, 'seasonal');
+    assert.equal(detection.periodPoints, DAY_POINTS);
+    assert.ok(flagged(detection, 14 * DAY_POINTS) <= 3, `${flagged(detection, 14 * DAY_POINTS)} flags on a day of noise`);
+    // Two weeks asked for, four days held: a young store answers NaN before its first sample.
+    const young = values.map((v, i) => (i < 10 * DAY_POINTS ? NaN : v));
+    assert.equal(detect(grid(young), { historyPoints: 14 * DAY_POINTS }).algorithm, 'rolling');
   });
 
   it('auto uses rolling for a series without a season', () => {

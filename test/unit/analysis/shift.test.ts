@@ -42,6 +42,18 @@ describe('persistenceFactor', () => {
     assert.ok(factor > 4 && factor < 9, `${factor}`);
   });
 
+  it('counts a spread wider than the scale says, never a narrower one', () => {
+    const unit = whiteNoise(5000, 11);
+    const wide = unit.map((r) => 2 * r);
+    const narrow = unit.map((r) => 0.5 * r);
+    const factorOf = (z: Float64Array) => persistenceFactor((i) => z[i]!, 0, z.length);
+    // Capped at 3 scales, residuals of deviation 2 have a mean square of about 3.2.
+    assert.ok(factorOf(wide) > 2.8 && factorOf(wide) < 3.8, `${factorOf(wide)}`);
+    assert.ok(factorOf(narrow) >= 1 && factorOf(narrow) < 1.25, `${factorOf(narrow)}`);
+    const bounded = persistenceFactor((i) => wide[i]!, 0, wide.length, 2);
+    assert.ok(bounded > 1.8 && bounded < 2.5, `the spread bounded at 2: ${bounded}`);
+  });
+
   it('is unknown (NaN) on fewer than ten blocks, and skips missing residuals', () => {
     const z = whiteNoise(9 * PERSISTENCE_BLOCK, 3);
     assert.ok(Number.isNaN(persistenceFactor((i) => z[i]!, 0, z.length)));
@@ -210,6 +222,56 @@ describe('detect: sustained shifts', () => {
     // With the quick sums alone: 3 of 10 seeds, 39 points.
     assert.ok(caught >= 7, `five points or more flagged in ${caught} of 10 seeds`);
     assert.ok(flagged >= 60, `${flagged} points flagged in all`);
+  });
+
+  it('counts in the detector\'s scale on a sparse, heavy-tailed ratio: a fivefold rate for four hours', () => {
+    // Rebuffering per play of a small market: 20 plays a step, each rebuffering with chance 1 %
+    // (most steps 0, some 0.05 or 0.1), then 5 % for 48 points. The band's scale is widened for
+    // the tail; counted in it, as before, the sums caught 5 of 10 seeds.
+    let caught = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const next = random(seed);
+      const values = Float64Array.from({ length: 5 * 288 }, (_, i) => {
+        const chance = i >= AT && i < AT + 48 ? 0.05 : 0.01;
+        let rebuffered = 0;
+        for (let play = 0; play < 20; play++) if (next() < chance) rebuffered++;
+        return rebuffered / 20;
+      });
+      const detection = detect({ startMs: Date.UTC(2026, 10, 2), stepMs: FIVE_MINUTES, values }, { algorithm: 'rolling', historyPoints: HISTORY });
+      let inShift = 0;
+      let before = 0;
+      for (let i = HISTORY; i < AT; i++) before += detection.anomaly[i]!;
+      for (let i = AT; i < AT + 48; i++) inShift += detection.anomaly[i]!;
+      assert.equal(before, 0, `seed ${seed}: nothing flagged before the change`);
+      if (inShift > 0) caught++;
+    }
+    assert.ok(caught >= 8, `flagged in ${caught} of 10 seeds`);
+  });
+
+  it('seasonal, with two weeks of history, measures against a slow offset: 1.5 scales for 12 hours', () => {
+    // Against its own expected value (a level of 60 points), and so with less history: 0 of 10.
+    const DAY = 288;
+    const history = 14 * DAY;
+    const at = history + DAY + 60;
+    for (const [historyPoints, wanted] of [
+      [history, 8],
+      [3 * DAY, 0],
+    ] as const) {
+      let caught = 0;
+      for (let seed = 1; seed <= 10; seed++) {
+        const next = random(seed);
+        const values = Float64Array.from({ length: 17 * DAY }, (_, i) => 100 + 10 * Math.sin((2 * Math.PI * i) / DAY) + gaussian(next) + (i >= at && i < at + 144 ? -1.5 : 0));
+        const detection = detect({ startMs: Date.UTC(2026, 10, 2), stepMs: FIVE_MINUTES, values }, { algorithm: 'seasonal', historyPoints });
+        let inShift = 0;
+        let before = 0;
+        for (let i = history; i < at; i++) before += detection.anomaly[i]!;
+        for (let i = at; i < at + 144; i++) inShift += detection.anomaly[i]!;
+        assert.equal(before, 0, `seed ${seed}: nothing flagged before the shift`);
+        if (inShift >= 5) caught++;
+      }
+      if (wanted > 0) assert.ok(caught >= wanted, `${historyPoints / DAY} days of history: caught in ${caught} of 10 seeds`);
+      else assert.ok(caught <= 2, `${historyPoints / DAY} days of history: the slow offset is not used, yet caught in ${caught} of 10 seeds`);
+    }
   });
 
   it('ends the report of a shift within a few points of its end', () => {

@@ -15,6 +15,11 @@ export interface Baseline {
   expected: Float64Array;
   /** typical deviation at each point (a standard-deviation equivalent), from the points before it */
   scale: Float64Array;
+  /**
+   * What the sustained-shift sums (../shift.ts) measure against when the expected value follows
+   * the recent past faster than a shift of hours can build them up; absent: the expected value.
+   */
+  shiftReference?: Float64Array;
 }
 
 export interface BaselineInput {
