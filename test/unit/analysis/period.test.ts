@@ -45,6 +45,17 @@ describe('autocorrelation', () => {
 });
 
 describe('detectSeason', () => {
+  it('takes the week over a strong day when the week leaves a quarter less unexplained', () => {
+    // Four weeks at 5 minutes: a daily sine, weekends 0.2 higher. Near 1 the week cannot beat the
+    // day by 0.05, yet the day alone would measure Mondays against the weekend.
+    const day = 288;
+    const withWeekend = (weekend: number) => series(28 * day, (i) => Math.sin((2 * Math.PI * i) / day) + (Math.floor(i / day) % 7 >= 5 ? weekend : 0), 0.1, 4);
+    const values = withWeekend(0.2);
+    const [daily, weekly] = [autocorrelation(values, day), autocorrelation(values, 7 * day)];
+    assert.ok(daily > 0.95 && weekly - daily < 0.05, `day ${daily}, week ${weekly}`);
+    assert.equal(detectSeason(values, 5 * MIN)?.periodPoints, 7 * day);
+    assert.equal(detectSeason(withWeekend(0), 5 * MIN)?.periodPoints, day, 'no weekend: the day');
+  });
   it('finds the day in 14 days of a 1-minute daily sine', () => {
     const season = detectSeason(series(14 * DAY, sine(DAY), 10), MIN);
     assert.equal(season?.periodPoints, DAY);
