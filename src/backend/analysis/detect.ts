@@ -44,9 +44,10 @@ export interface Detection {
   /** band half-width in scales */
   bandZ: number;
   /**
-   * how much the history's residuals run in streaks (shift.ts persistenceFactor; 1 for
-   * independent ones); NaN when no shift is reported: the history is too short to tell, or
-   * sustainedShifts is off
+   * how much faster than for independent residuals of unit scale the history's residuals build
+   * sums: their streaks times their spread (shift.ts persistenceFactor; 1 for independent ones
+   * of the detector's scale); NaN when no shift is reported: the history is too short to tell,
+   * or sustainedShifts is off
    */
   persistence: number;
   expected: Float64Array;
