@@ -127,7 +127,7 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   const shiftFrom = shiftStart(DETECTORS[algorithm].warmupPoints(stepMs, periodPoints), decisionEnd);
   const wantsShifts = options.sustainedShifts !== false;
   if (tail !== 1) for (let i = 0; i < n; i++) scale[i]! *= tail;
-  const longHistory = observedHistoryPoints * stepMs >= LONG_HISTORY_DAYS * DAY_MS;
+  const longHistory = holdsLongHistory(observedHistoryPoints, stepMs);
   const reference = !wantsShifts
     ? expected
     : algorithm === 'rolling'
@@ -238,6 +238,10 @@ export function tailFactor(values: Float64Array, expected: Float64Array, scale: 
  */
 export const LONG_HISTORY_DAYS = 14;
 
+function holdsLongHistory(historyPoints: number, stepMs: number): boolean {
+  return historyPoints * stepMs >= LONG_HISTORY_DAYS * DAY_MS;
+}
+
 /**
  * `auto`: the seasonal baseline when the history repeats with a period and holds two cycles of
  * it, or when it holds LONG_HISTORY_DAYS (with the daily period); otherwise the robust rolling
@@ -250,7 +254,7 @@ export const LONG_HISTORY_DAYS = 14;
 export function chooseAlgorithm(requested: Algorithm, periodPoints: number | undefined, historyPoints: number, stepMs: number): ConcreteAlgorithm {
   if (requested !== 'auto') return requested;
   if (periodPoints !== undefined && historyPoints >= 2 * periodPoints) return 'seasonal';
-  return historyPoints * stepMs >= LONG_HISTORY_DAYS * DAY_MS ? 'seasonal' : 'rolling';
+  return holdsLongHistory(historyPoints, stepMs) ? 'seasonal' : 'rolling';
 }
 
 /**
