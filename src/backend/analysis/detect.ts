@@ -4,7 +4,7 @@ import { LEARNING_Z, type Algorithm, type ConcreteAlgorithm } from './detectors/
 import type { Grid } from './grid';
 import { selectInPlace } from './robust';
 import { bandZ, DEFAULT_SENSITIVITY, FLAG_SCORE, scoreOf, type Direction } from './score';
-import { persistenceFactor, SHIFT_REFERENCE_DAYS, shiftReference, ShiftEvidence, shiftStart } from './shift';
+import { persistenceFactor, shiftReference, ShiftEvidence, shiftStart } from './shift';
 
 /**
  * Anomaly detection on one regular series: a detector's baseline (expected value and scale per
@@ -131,7 +131,7 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   const reference = !wantsShifts
     ? expected
     : algorithm === 'rolling'
-      ? shiftReference(values, expected, scale, LEARNING_Z, Math.round((SHIFT_REFERENCE_DAYS * DAY_MS) / stepMs), issues)
+      ? shiftReference(values, expected, scale, LEARNING_Z, stepMs, issues)
       : longHistory && baseline.shiftReference !== undefined
         ? baseline.shiftReference
         : expected;

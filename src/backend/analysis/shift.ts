@@ -1,3 +1,5 @@
+import { DAY_MS } from './detectors/period';
+
 /**
  * Sustained shifts: a CUSUM (cumulative sum) of a detector's standardised residuals, for the
  * changes a point band cannot see. A CDN that makes the average bitrate 1.5 scales lower for an
@@ -60,11 +62,17 @@ const MIN_BLOCKS = 10;
  * over about three days, not the median itself. The median follows the recent past by design (a
  * lasting change is the new normal within an hour), so a shift of two scales that lasts a morning
  * would have been learned before its sums could pass the limit; against a three-day level it
- * keeps counting. The other detectors keep their own expected value: the seasonal models' memory
- * already holds the days before (a flat level would miss their daily shape), and the EWMA raised
- * 1.8 false alerts per series-week against it on the simulator, 0.4 against its own.
+ * keeps counting. The seasonal baseline learns its own slow offset from its seasonal medians over
+ * the same span (a flat level would miss the daily shape); the EWMA keeps its own expected value
+ * (it raised 1.8 false alerts per series-week against a slow level on the simulator, 0.4 against
+ * its own).
  */
 export const SHIFT_REFERENCE_DAYS = 3;
+
+/** The learning rate of a level over SHIFT_REFERENCE_DAYS at this step (an exponential average of that span in points). */
+export function shiftReferenceAlpha(stepMs: number): number {
+  return 2 / (Math.round((SHIFT_REFERENCE_DAYS * DAY_MS) / stepMs) + 1);
+}
 
 /**
  * The three-day level for each point (from the points before it), learned as the detectors learn:
@@ -75,10 +83,10 @@ export const SHIFT_REFERENCE_DAYS = 3;
  * 0.8 per series-week; a day's span added false alerts, a week's changed nothing
  * (bench/results/accuracy.md).
  */
-export function shiftReference(values: Float64Array, expected: Float64Array, scale: Float64Array, learningZ: number, spanPoints: number, issues?: Uint8Array): Float64Array {
+export function shiftReference(values: Float64Array, expected: Float64Array, scale: Float64Array, learningZ: number, stepMs: number, issues?: Uint8Array): Float64Array {
   const n = values.length;
   const out = new Float64Array(n);
-  const alpha = 2 / (spanPoints + 1);
+  const alpha = shiftReferenceAlpha(stepMs);
   let level = NaN;
   for (let i = 0; i < n; i++) {
     const e = expected[i]!;

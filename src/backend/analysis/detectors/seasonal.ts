@@ -1,5 +1,5 @@
 import { DESPIKE_HALF_WIDTH, despike, MEAN_ABS_TO_SD, medianOfFour } from '../robust';
-import { SHIFT_REFERENCE_DAYS } from '../shift';
+import { shiftReferenceAlpha } from '../shift';
 import { detectSeason } from './period';
 import { adaptPoints, Excursions, limitResidual, WARM_POINTS, type Baseline, type BaselineInput, type Detector } from './types';
 
@@ -24,18 +24,6 @@ const LEVEL_SPAN = 60;
 /** The scale forgets more slowly, so one quiet hour does not make the band paper-thin. */
 const SCALE_SPAN = 120;
 
-/**
- * The shift sums (../shift.ts) measure against the seasonal medians plus a slow offset, learned
- * like the level but over SHIFT_REFERENCE_DAYS: the level of 60 points takes in a shift of a few
- * hours before the sums can tell it from noise, which is what made the seasonal models miss the
- * long, slight incidents the rolling median (with its own slow reference) caught. On the
- * simulator with 28 days of history: own-scope recall 0.47 to 0.60 (78 to 99 of 165) at 0.8 to
- * 0.9 false alerts per series-week. detect.ts uses it only with two weeks of history.
- */
-function slowOffsetAlpha(stepMs: number): number {
-  return 2 / (Math.round((SHIFT_REFERENCE_DAYS * 86_400_000) / stepMs) + 1);
-}
-
 export function seasonalBaseline(input: BaselineInput): Baseline {
   const { values, skip, clipZ, minScale } = input;
   const n = values.length;
@@ -44,8 +32,14 @@ export function seasonalBaseline(input: BaselineInput): Baseline {
   const scale = new Float64Array(n).fill(NaN);
   /** the values as learned (clipped, NaN when skipped), read back one cycle later */
   const learned = new Float64Array(n).fill(NaN);
+  // The shift sums (../shift.ts) measure against the seasonal medians plus a slow offset, learned
+  // like the level but over SHIFT_REFERENCE_DAYS: the level of 60 points takes in a shift of a
+  // few hours before the sums can tell it from noise, which is what made the seasonal models miss
+  // the long, slight incidents the rolling median (with its own slow reference) caught. On the
+  // simulator with 28 days of history: own-scope recall 0.47 to 0.60 (78 to 99 of 165) at 0.8 to
+  // 0.9 false alerts per series-week. detect.ts uses it only with two weeks of history.
   const shiftReference = new Float64Array(n).fill(NaN);
-  const slowAlpha = slowOffsetAlpha(input.stepMs);
+  const slowAlpha = shiftReferenceAlpha(input.stepMs);
   const levelAlpha = 2 / (LEVEL_SPAN + 1);
   const scaleAlpha = 2 / (SCALE_SPAN + 1);
   let level = NaN; // plain level while no cycle is known; offset from the seasonal median after
