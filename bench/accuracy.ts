@@ -32,6 +32,7 @@ import {
   sweepTable,
   table,
   targetTable,
+  incidentAlertTable,
   visibilityTable,
   type ScoredRun,
 } from './accuracy/report';
@@ -320,6 +321,10 @@ ${detectorTable(scored, scenarios)}
 ## Against the target (recall ≥ 0.9 with at most one false alert per series per week)
 
 ${targetTable(scored)}
+
+Per incident, as a pager sees it: an incident counts as alerted on when an event on its own scope flags any one of the KPIs it moves, in the move's direction, within its window (the recall above counts each (incident, KPI) apart). Chance is the same test in the placebo windows, any KPI of the incident; "with a visible move" keeps the incidents where some KPI moved by z ≥ ${VISIBLE_Z} (next section).
+
+${incidentAlertTable(scored)}
 
 ## Recall by how visible the move is in the data
 

@@ -102,6 +102,72 @@ export function targetTable(runs: readonly ScoredRun[]): string {
   return table(['Detector', 'Recall (own scope)', '… by chance', 'Recall (markets)', 'False / series-week (all series)', '… aggregate series', '… market series', 'Target (recall ≥ 0.9, ≤ 1 false / series-week)'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']);
 }
 
+/** Per incident, as a pager sees it (incidentAlerts). */
+export interface IncidentAlerts {
+  incidents: number;
+  alerted: number;
+  /** incidents where some KPI moved visibly (z ≥ VISIBLE_Z), and how many of them were alerted on */
+  visible: number;
+  visibleAlerted: number;
+  /** placebo windows pooled across each incident's KPIs, and how many any KPI "detected" */
+  placeboTrials: number;
+  placeboHits: number;
+  /** minutes from each alerted incident's start to its first alert */
+  delaysMin: number[];
+}
+
+/**
+ * What a pager sees: an incident (one per scenario, seed and id) is alerted on when an event on
+ * its own scope flags one of the KPIs it moves, in the move's direction, within its window; its
+ * delay is the first such flag's. Chance is the same test in the placebo windows, pooled across
+ * the incident's KPIs window by window (a window counts once, "detected" when any KPI was).
+ */
+export function incidentAlerts(runs: readonly ScoredRun[], config: string): IncidentAlerts {
+  const outcomes = runs.flatMap((r) => r.score.incidents.filter((o) => o.config === config));
+  const incidents = [...incidentRows(outcomes, (o) => `${o.scenario}\u0000${o.seed}\u0000${o.incidentId}`).values()];
+  const alerted = incidents.filter((list) => list.some((o) => o.hit));
+  const visible = incidents.filter((list) => list.some((o) => o.visibility >= VISIBLE_Z));
+  let placeboTrials = 0;
+  let placeboHits = 0;
+  for (const list of incidents) {
+    const byStart = new Map<number, boolean>();
+    for (const o of list) for (const w of o.ownPlacebos) byStart.set(w.startMs, byStart.get(w.startMs) === true || w.hit);
+    placeboTrials += byStart.size;
+    for (const hit of byStart.values()) if (hit) placeboHits++;
+  }
+  return {
+    incidents: incidents.length,
+    alerted: alerted.length,
+    visible: visible.length,
+    visibleAlerted: visible.filter((list) => list.some((o) => o.hit)).length,
+    placeboTrials,
+    placeboHits,
+    delaysMin: alerted.map((list) => Math.min(...list.filter((o) => o.hit).map((o) => o.delayMin!))),
+  };
+}
+
+export function incidentAlertTable(runs: readonly ScoredRun[]): string {
+  const rows = DEFAULT_CONFIGS.map((config) => {
+    const a = incidentAlerts(runs, config);
+    const recall = ratio(a.alerted, a.incidents);
+    const falseRate = falsePerSeriesWeek(pooled(runs, config));
+    return [
+      config,
+      frac(a.alerted, a.incidents),
+      fixed(ratio(a.placeboHits, a.placeboTrials)),
+      frac(a.visibleAlerted, a.visible),
+      `${fixed(quantile(a.delaysMin, 0.5), 0)} / ${fixed(quantile(a.delaysMin, 0.9), 0)}`,
+      fixed(falseRate, 1),
+      recall >= 0.9 && falseRate <= 1 ? 'met' : 'not met',
+    ];
+  });
+  return table(
+    ['Detector', 'Incidents alerted on (own scope)', '… by chance', `… with a visible move (z ≥ ${VISIBLE_Z})`, 'First alert, min after start, p50 / p90', 'False / series-week', 'Target on incidents (≥ 0.9, ≤ 1 false / series-week)'],
+    rows,
+    ['l', 'r', 'r', 'r', 'r', 'r', 'l'],
+  );
+}
+
 export function falseKindTable(runs: readonly ScoredRun[]): string {
   const rows = DEFAULT_CONFIGS.map((config) => {
     const t = pooled(runs, config);

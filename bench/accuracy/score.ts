@@ -122,6 +122,8 @@ export interface IncidentOutcome {
   aggregateHit: boolean;
   /** placebo windows (see placebos()) on the own scope and the market series */
   chance: { ownTrials: number; ownHits: number; marketTrials: number; marketHits: number };
+  /** the own-scope placebo windows by start, and whether each was "detected": the incident table pools them across KPIs */
+  ownPlacebos: Array<{ startMs: number; hit: boolean }>;
   /** how visible the move is in its own-scope data (visibility.ts; the most visible own series); NaN when unknown */
   visibility: number;
   /** the same measure in the placebo windows of the own series, where nothing moved */
@@ -325,9 +327,13 @@ export function scoreRun(plan: RunPlan, values: Map<string, Float64Array>, confi
           own.seriesIds.every((id) => placebos(p, byId.get(id)!.spec, plan).some((v) => v.startMs === w.startMs)),
         );
         const chance = { ownTrials: 0, ownHits: 0, marketTrials: 0, marketHits: 0 };
-        for (const w of ownPlacebos) {
+        const placeboOutcomes = ownPlacebos.map((w) => ({
+          startMs: w.startMs,
+          hit: own.seriesIds.some((id) => detectionIn(byId.get(id)!, analysed.get(id)!, w, move.direction) !== undefined),
+        }));
+        for (const w of placeboOutcomes) {
           chance.ownTrials++;
-          if (own.seriesIds.some((id) => detectionIn(byId.get(id)!, analysed.get(id)!, w, move.direction))) chance.ownHits++;
+          if (w.hit) chance.ownHits++;
         }
         tally.chance.scope.trials += chance.ownTrials;
         tally.chance.scope.hits += chance.ownHits;
@@ -375,6 +381,7 @@ export function scoreRun(plan: RunPlan, values: Map<string, Float64Array>, confi
           marketHits,
           aggregateHit,
           chance,
+          ownPlacebos: placeboOutcomes,
           visibility: visibilities.length > 0 ? Math.max(...visibilities) : NaN,
           placeboVisibility,
         });
