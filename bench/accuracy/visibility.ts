@@ -29,10 +29,18 @@ const MIN_REFERENCE_DAYS = 2;
 export const MAX_REFERENCE_DAYS = 3;
 /** How far back reference days are looked for: a week, so that busy scenarios still have some. */
 const SEARCH_DAYS = 7;
+/**
+ * Noise read from fewer pairs of reference points than this (an hour's worth at a 5-minute step)
+ * is unknown. A sparse series (the payment failure rate of one market: a value every half hour,
+ * mostly 0) leaves a handful of pairs, often all zeros, which would make any move infinitely
+ * visible.
+ */
+const MIN_NOISE_PAIRS = 12;
 
 /**
  * z of the move over the window (see above); NaN when fewer than MIN_REFERENCE_DAYS clear
- * reference days precede it or the window holds no comparable point.
+ * reference days precede it, the window holds no comparable point, or the reference days pair
+ * up in fewer than MIN_NOISE_PAIRS points.
  * `clear(firstIndex, lastIndex)` says whether a reference day's window is free of incidents.
  */
 export function moveVisibility(grid: Grid, window: VisibilityWindow, direction: 'up' | 'down', clear: (first: number, last: number) => boolean, skip?: Uint8Array): number {
@@ -80,7 +88,7 @@ export function moveVisibility(grid: Grid, window: VisibilityWindow, direction: 
     variance += 1 + 1 / k;
     points++;
   }
-  if (points === 0 || pairs === 0) return NaN;
+  if (points === 0 || pairs < MIN_NOISE_PAIRS) return NaN;
   const sigma2 = pairSquares / pairs / 2;
   if (!(sigma2 > 0)) return signal === 0 ? 0 : (Math.sign(signal) * (direction === 'up' ? 1 : -1)) * Infinity;
   const z = signal / Math.sqrt(sigma2 * variance);

@@ -64,6 +64,23 @@ test('missing values and masked points are skipped; a constant series with a mov
   assert.equal(moveVisibility({ startMs: 0, stepMs: STEP, values: flat }, window, 'down', always), -Infinity);
 });
 
+test('reference days that pair up in a few points leave the noise unknown, not zero', () => {
+  // Yesterday has a 0 at every point of the window's hours, the day before at two of them only
+  // (a sparse series: a value now and then, mostly 0); the window is at 1. Two pairs, both equal,
+  // said "no noise" and so an infinitely visible move.
+  const values = new Float64Array(4 * PER_DAY).fill(NaN);
+  for (let i = window.first; i <= window.last; i++) {
+    values[i] = 1;
+    values[i - PER_DAY] = 0;
+  }
+  values[window.first - 2 * PER_DAY] = 0;
+  values[window.first + 6 - 2 * PER_DAY] = 0;
+  assert.ok(Number.isNaN(moveVisibility({ startMs: 0, stepMs: STEP, values }, window, 'up', always)));
+  // Three days of zeros at every point pair up everywhere: no noise, and the move is real.
+  for (let i = window.first; i <= window.last; i++) for (const day of [2, 3]) values[i - day * PER_DAY] = 0;
+  assert.equal(moveVisibility({ startMs: 0, stepMs: STEP, values }, window, 'up', always), Infinity);
+});
+
 test('a weekday window is compared with weekdays: a busier weekend before it is no move', () => {
   // Monday 2026-11-02, nine days; weekends run 20 % higher.
   const startMs = Date.UTC(2026, 10, 2);
