@@ -222,7 +222,7 @@ export function incidentTypeTable(runs: readonly ScoredRun[], config = 'auto'): 
       frac(hits.length, list.length),
       frac(list.reduce((n, o) => n + o.marketHits, 0), list.reduce((n, o) => n + o.marketTrials, 0)),
       frac(list.filter((o) => o.aggregateHit).length, list.length),
-      `${fixed(ratio(sum(list, (o) => o.chance.ownHits), sum(list, (o) => o.chance.ownTrials)))} / ${fixed(ratio(sum(list, (o) => o.chance.marketHits), sum(list, (o) => o.chance.marketTrials)))}`,
+      `${fixed(ratio(sum(list, (o) => o.ownPlacebos.filter((w) => w.hit).length), sum(list, (o) => o.ownPlacebos.length)))} / ${fixed(ratio(sum(list, (o) => o.chance.marketHits), sum(list, (o) => o.chance.marketTrials)))}`,
       `${fixed(quantile(delays, 0.5), 0)} / ${fixed(quantile(delays, 0.9), 0)}`,
     ];
   });

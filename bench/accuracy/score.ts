@@ -120,9 +120,9 @@ export interface IncidentOutcome {
   marketTrials: number;
   marketHits: number;
   aggregateHit: boolean;
-  /** placebo windows (see placebos()) on the own scope and the market series */
-  chance: { ownTrials: number; ownHits: number; marketTrials: number; marketHits: number };
-  /** the own-scope placebo windows by start, and whether each was "detected": the incident table pools them across KPIs */
+  /** placebo windows (see placebos()) on the market series */
+  chance: { marketTrials: number; marketHits: number };
+  /** the own-scope placebo windows by start, and whether each was "detected" (the incident table pools them across KPIs) */
   ownPlacebos: Array<{ startMs: number; hit: boolean }>;
   /** how visible the move is in its own-scope data (visibility.ts; the most visible own series); NaN when unknown */
   visibility: number;
@@ -326,17 +326,13 @@ export function scoreRun(plan: RunPlan, values: Map<string, Float64Array>, confi
         const ownPlacebos = placebos(p, byId.get(own.seriesIds[0]!)!.spec, plan).filter((w) =>
           own.seriesIds.every((id) => placebos(p, byId.get(id)!.spec, plan).some((v) => v.startMs === w.startMs)),
         );
-        const chance = { ownTrials: 0, ownHits: 0, marketTrials: 0, marketHits: 0 };
+        const chance = { marketTrials: 0, marketHits: 0 };
         const placeboOutcomes = ownPlacebos.map((w) => ({
           startMs: w.startMs,
           hit: own.seriesIds.some((id) => detectionIn(byId.get(id)!, analysed.get(id)!, w, move.direction) !== undefined),
         }));
-        for (const w of placeboOutcomes) {
-          chance.ownTrials++;
-          if (w.hit) chance.ownHits++;
-        }
-        tally.chance.scope.trials += chance.ownTrials;
-        tally.chance.scope.hits += chance.ownHits;
+        tally.chance.scope.trials += placeboOutcomes.length;
+        tally.chance.scope.hits += placeboOutcomes.filter((w) => w.hit).length;
         tally.recall.scope.trials++;
         if (hit) {
           tally.recall.scope.hits++;

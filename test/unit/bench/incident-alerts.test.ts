@@ -16,7 +16,7 @@ function outcome(over: Partial<IncidentOutcome> & Pick<IncidentOutcome, 'inciden
     marketTrials: 0,
     marketHits: 0,
     aggregateHit: false,
-    chance: { ownTrials: 0, ownHits: 0, marketTrials: 0, marketHits: 0 },
+    chance: { marketTrials: 0, marketHits: 0 },
     ownPlacebos: [],
     visibility: NaN,
     placeboVisibility: [],
