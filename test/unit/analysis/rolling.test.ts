@@ -34,15 +34,18 @@ function naiveRolling(input: BaselineInput, windowPoints: number): { expected: F
     const x = values[i]!;
     if (Number.isNaN(x) || skip?.[i] === 1) continue;
     let learned = x;
+    let atEdge = false;
     if (size >= minimum) {
       const limit = clipZ * spread;
       const outside = x > center + limit || x < center - limit;
       if (!excursions.learn(outside, spread <= minScale)) continue;
       if (outside) learned = x > center ? center + limit : center - limit;
+      atEdge = outside;
     }
     pushed.push(learned);
     pending++;
-    if (pending < SORT_BATCH && size >= minimum) continue;
+    // A value learned at the edge refreshes at once: the edge must follow a lasting change.
+    if (pending < SORT_BATCH && size >= minimum && !atEdge) continue;
     pending = 0;
     const window = Float64Array.from(pushed.slice(-windowPoints)).sort();
     size = window.length;
@@ -128,5 +131,17 @@ describe('rollingBaseline', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('is back at the old level within four hours of the end of a long incident', () => {
+    // A share at 0.33 drops to 0.14 for four hours (learned as the new normal after an hour) and
+    // recovers; the median must follow it back, not flag the recovery for the rest of the night.
+    const next = random(5);
+    const hour = 12;
+    const values = Float64Array.from({ length: 20 * hour }, (_, i) => (i >= 8 * hour && i < 12 * hour ? 0.14 : 0.33) + 0.06 * (next() - 0.5));
+    const { expected } = rollingBaseline({ values, stepMs: 300_000, startMs: 0, clipZ: 4, minScale: 1e-6 });
+    assert.ok(expected[12 * hour - 1]! < 0.2, `learned the incident's level: ${expected[12 * hour - 1]}`);
+    const back = expected.findIndex((e, i) => i >= 12 * hour && e > 0.3);
+    assert.ok(back >= 0 && back < 16 * hour, `back at 0.33 after ${((back - 12 * hour) / hour).toFixed(1)} h (index ${back})`);
   });
 });

@@ -49,14 +49,19 @@ export function rollingBaseline(input: BaselineInput, windowPoints = rollingWind
     if (x !== x || (skip !== undefined && skip[i] === 1)) continue;
     // Outside the band: not learned at first, then learned at the band edge (types.ts).
     let learned = x;
+    let adapting = false;
     if (known) {
       const outside = x > upperEdge || x < lowerEdge;
       if (!excursions.learn(outside, atFloor)) continue;
       if (outside) learned = x > center ? upperEdge : lowerEdge;
+      adapting = outside;
     }
     window.push(learned);
-    // Re-sorted every SORT_BATCH points, and on every point until it holds `minimum`.
-    if (++sinceRefresh < SORT_BATCH && known) continue;
+    // Re-sorted every SORT_BATCH points, on every point until it holds `minimum`, and on every
+    // point learned at the band edge: a lasting change is being learned, and must move the edge
+    // with it, or the next points stay outside it and the median stays where it was (a recovery
+    // after a four-hour incident was flagged for five hours when the edge waited for a batch).
+    if (++sinceRefresh < SORT_BATCH && known && !adapting) continue;
     sinceRefresh = 0;
     window.refresh();
     known = window.size >= minimum;
