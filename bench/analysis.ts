@@ -110,6 +110,31 @@ const detectorMs = measureEach(
 );
 const detectorRows = ALGORITHMS.map((algorithm, k) => [algorithm, fmt(LONG / 1000), fmt(detectorMs[k]!, 2), fmt(LONG / detectorMs[k]! / 1000, 2)]);
 
+// A share of few events (a market's payment failure rate, an event every other minute, 3 % failing),
+// which `auto` reads by its counts (detectors/share.ts).
+const shareEvents = new Float64Array(LONG);
+const shareValues = new Float64Array(LONG);
+{
+  let state = 7;
+  const uniform = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return (state + 1) / 2147483649;
+  };
+  for (let i = 0; i < LONG; i++) {
+    const n = uniform() < 0.5 ? 1 + Math.floor(uniform() * 2) : 0;
+    let k = 0;
+    for (let j = 0; j < n; j++) if (uniform() < 0.03) k++;
+    shareEvents[i] = n;
+    shareValues[i] = n > 0 ? k / n : NaN;
+  }
+}
+const share: Grid = { startMs: 0, stepMs: MINUTE, values: shareValues };
+const shareAlgorithm = detect(share, { historyPoints: 4 * DAY, events: shareEvents }).algorithm;
+const shareMs = measure(() => {
+  detect(share, { historyPoints: 4 * DAY, events: shareEvents });
+});
+detectorRows.push([`auto on a share of few events (chose ${shareAlgorithm})`, fmt(LONG / 1000), fmt(shareMs, 2), fmt(LONG / shareMs / 1000, 2)]);
+
 // ---- the query-sized case ----------------------------------------------------------------------
 const SERIES = 20;
 const RANGE = 7 * DAY;

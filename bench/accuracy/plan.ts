@@ -64,11 +64,20 @@ export function resentSideIds(spec: SeriesSpec): { resent: string; received: str
   return spec.kpi === 'streams' ? { resent: `resent|${spec.id}`, received: `received|${spec.id}` } : undefined;
 }
 
-/** What a simulation stores: the planned series, and the received-events sides beside the volume ones. */
+/**
+ * The events a share KPI's series is a share of (catalogue shareEvents: plays for the failure
+ * rate), per second, as the pipeline fetches them for detect()'s `events`: stored under this id.
+ */
+export function shareEventsId(spec: SeriesSpec): string | undefined {
+  return findKpi(spec.kpi)?.share ? `events|${spec.id}` : undefined;
+}
+
+/** What a simulation stores: the planned series, the received-events sides beside the volume ones, the events beside the shares. */
 export function storedIds(series: readonly SeriesSpec[]): string[] {
   return series.flatMap((spec) => {
     const sides = resentSideIds(spec);
-    return sides ? [spec.id, sides.resent, sides.received] : [spec.id];
+    const events = shareEventsId(spec);
+    return [spec.id, ...(sides ? [sides.resent, sides.received] : []), ...(events ? [events] : [])];
   });
 }
 

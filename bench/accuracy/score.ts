@@ -1,4 +1,5 @@
 import { detect, type Detection } from '../../src/backend/analysis/detect';
+import { eventsPerStep } from '../../src/backend/analysis/detectors/share';
 import type { Algorithm } from '../../src/backend/analysis/detectors/types';
 import { anomalyEvents, type AnomalyEvent } from '../../src/backend/analysis/events';
 import { timeAt, type Grid } from '../../src/backend/analysis/grid';
@@ -7,7 +8,7 @@ import { runQualityChecks } from '../../src/backend/query/analysis/quality';
 import type { GridSeries } from '../../src/backend/query/history';
 import { findKpi, type KpiDefinition } from '../../src/common/kpis/catalogue';
 import { movedKpis } from '../../src/simulator/model/incidents';
-import { compatible, DAY_MS, HOUR_MS, resentSideIds, WEEK_MS, type Level, type PlannedIncident, type RunPlan, type SeriesSpec } from './plan';
+import { compatible, DAY_MS, HOUR_MS, resentSideIds, shareEventsId, WEEK_MS, type Level, type PlannedIncident, type RunPlan, type SeriesSpec } from './plan';
 import { moveVisibility } from './visibility';
 
 /**
@@ -160,6 +161,8 @@ interface SeriesRun {
   kpi: KpiDefinition;
   grid: Grid;
   mask: Uint8Array;
+  /** share KPIs: the events behind each point (detect()'s `events`) */
+  events?: Float64Array;
 }
 
 interface Analysed {
@@ -178,7 +181,7 @@ function labelsOf(spec: SeriesSpec): Record<string, string> {
 }
 
 /** The quality checks per query answer over the scored range, as runQualityChecks() does for a panel. */
-function qualityMasks(plan: RunPlan, specs: readonly SeriesSpec[], grids: Map<string, Grid>): Map<string, Uint8Array> {
+function qualityMasks(plan: RunPlan, specs: readonly SeriesSpec[], grids: Map<string, Grid>, events: Map<string, Float64Array>): Map<string, Uint8Array> {
   const masks = new Map<string, Uint8Array>();
   const answers = new Map<string, SeriesSpec[]>();
   for (const spec of specs) answers.set(spec.answer, [...(answers.get(spec.answer) ?? []), spec]);
@@ -191,6 +194,7 @@ function qualityMasks(plan: RunPlan, specs: readonly SeriesSpec[], grids: Map<st
       rangeEndMs: plan.endMs,
       nowMs: plan.endMs,
       kpi: findKpi(members[0]!.kpi),
+      events: members.map((s) => events.get(s.id)),
     });
     members.forEach((s, i) => masks.set(s.id, result.masks[i]!));
   }
@@ -278,8 +282,17 @@ function classify(event: AnomalyEvent, spec: SeriesSpec, incidents: readonly Pla
 export function scoreRun(plan: RunPlan, values: Map<string, Float64Array>, configs: readonly DetectorConfig[] = DETECTOR_CONFIGS): RunScore {
   const { stepMs } = plan.key;
   const grids = new Map(plan.series.map((s) => [s.id, { startMs: plan.gridStartMs, stepMs, values: values.get(s.id)! } satisfies Grid]));
-  const masks = qualityMasks(plan, plan.series, grids);
-  const series: SeriesRun[] = plan.series.map((spec) => ({ spec, kpi: findKpi(spec.kpi)!, grid: grids.get(spec.id)!, mask: masks.get(spec.id)! }));
+  // The events behind the shares' points, as the pipeline fetches them beside the KPI.
+  const shareEvents = new Map<string, Float64Array>();
+  for (const spec of plan.series) {
+    const eventsId = shareEventsId(spec);
+    if (eventsId) shareEvents.set(spec.id, eventsPerStep(values.get(eventsId)!, stepMs));
+  }
+  const masks = qualityMasks(plan, plan.series, grids, shareEvents);
+  const series: SeriesRun[] = plan.series.map((spec) => {
+    const events = shareEvents.get(spec.id);
+    return { spec, kpi: findKpi(spec.kpi)!, grid: grids.get(spec.id)!, mask: masks.get(spec.id)!, ...(events ? { events } : {}) };
+  });
   const byId = new Map(series.map((s) => [s.spec.id, s]));
   const weeks = (plan.endMs - plan.scenarioStartMs) / WEEK_MS;
   const seriesByLevel: Record<Level, number> = { aggregate: 0, market: 0, scope: 0 };
@@ -295,7 +308,7 @@ export function scoreRun(plan: RunPlan, values: Map<string, Float64Array>, confi
     tallies.set(config.name, tally);
     const analysed = new Map<string, Analysed>();
     for (const s of series) {
-      const detection = detect(s.grid, { algorithm: config.algorithm, sensitivity: config.sensitivity, historyPoints: plan.trainingPoints, dataIssues: s.mask });
+      const detection = detect(s.grid, { algorithm: config.algorithm, sensitivity: config.sensitivity, historyPoints: plan.trainingPoints, dataIssues: s.mask, events: s.events });
       const events = anomalyEvents(s.grid, detection, { fromIndex: plan.trainingPoints, good: s.kpi.good });
       analysed.set(s.spec.id, { detection, events });
       tally.seriesWeeksByLevel[s.spec.level] += weeks;

@@ -7,9 +7,10 @@ import { DEFAULTS as COLLECTOR_DEFAULTS } from '../../src/collector/config';
 import { Ingest } from '../../src/collector/ingest/batch';
 import type { StreamingEvent } from '../../src/common/events/schema';
 import { REFERENCE_USD_RATES } from '../../src/common/exchange-rates';
-import { findKpi } from '../../src/common/kpis/catalogue';
+import { findKpi, shareEvents } from '../../src/common/kpis/catalogue';
 import { STREAMING_METRICS } from '../../src/common/streaming-metrics';
 import { evaluateKpi, type RateData, type RateSample } from '../../src/common/kpis/evaluate';
+import type { KpiExpr } from '../../src/common/kpis/expression';
 import { OpenMetricsSink } from '../../src/simulator/backfill/openmetrics-sink';
 import { Simulation } from '../../src/simulator/generate/engine';
 import { usersForRate } from '../../src/simulator/generate/scale';
@@ -17,7 +18,7 @@ import { deliver } from '../../src/simulator/generate/telemetry';
 import { IncidentSet } from '../../src/simulator/model/incidents';
 import { predictKpi, window, windowRates, type Counters } from '../../src/simulator/predict';
 import { RESENT_LABELS, RESENT_SIDES } from '../../src/backend/analysis/quality';
-import { HOUR_MS, resentSideIds, storedIds, type RunKey, type SimJob } from './plan';
+import { HOUR_MS, resentSideIds, shareEventsId, storedIds, type RunKey, type SeriesSpec, type SimJob } from './plan';
 
 /**
  * One simulation job (plan.ts): the simulator in process from its warm-up to its end, the
@@ -28,8 +29,8 @@ import { HOUR_MS, resentSideIds, storedIds, type RunKey, type SimJob } from './p
  * series) would take gigabytes.
  */
 
-/** 2: with the received-events sides of the volume series (resentSideIds); 3: the collector drops resends under new ids by content */
-const FORMAT = 3;
+/** 2: with the received-events sides of the volume series (resentSideIds); 3: the collector drops resends under new ids by content; 4: with the events of the share series (shareEventsId) */
+const FORMAT = 4;
 const VERIFY_EVERY_POINTS = 288;
 
 export interface RunData {
@@ -131,12 +132,17 @@ export function simulateRun(job: SimJob, progress: Progress): RunData {
     const data = windowRatesFast(from, fromMs, to, toMs);
     for (const [kpiId, specs] of byKpi) {
       const kpi = findKpi(kpiId)!;
-      const markets = new Map(evaluateKpi(kpi.formula, data, { groupBy: ['market'] }).map((g) => [g.labels.market, g.value]));
+      const evaluate = (formula: KpiExpr) => {
+        const markets = new Map(evaluateKpi(formula, data, { groupBy: ['market'] }).map((g) => [g.labels.market, g.value]));
+        return (spec: SeriesSpec) => (spec.level === 'market' ? markets.get(spec.filters[0]!.value) : evaluateKpi(formula, data, { filters: spec.filters })[0]?.value) ?? NaN;
+      };
+      const valueOf = evaluate(kpi.formula);
+      const events = shareEvents(kpi);
+      const eventsOf = events ? evaluate(events) : undefined;
       for (const spec of specs) {
-        let value: number | undefined;
-        if (spec.level === 'market') value = markets.get(spec.filters[0]!.value);
-        else value = evaluateKpi(kpi.formula, data, { filters: spec.filters })[0]?.value;
-        values.get(spec.id)![point] = value ?? NaN;
+        values.get(spec.id)![point] = valueOf(spec);
+        const eventsId = shareEventsId(spec);
+        if (eventsId && eventsOf) values.get(eventsId)![point] = eventsOf(spec);
         const sides = resentSideIds(spec);
         if (sides) {
           const filters = spec.filters.filter((f) => RESENT_LABELS.includes(f.label));

@@ -154,6 +154,27 @@ describe('anomaly detection on a backfilled incident', () => {
     assert.deepEqual(second.map((f) => numbers(f, 'Score')), first.map((f) => numbers(f, 'Score')), 'the same answer either way');
   });
 
+  it('reads a market’s payment failure rate by its payments, fetched beside it', async () => {
+    // A handful of payments an hour per market: the share is read by its counts (binomial), and
+    // with no payment incident in the scenario nothing is flagged.
+    const responses = await ask([{ refId: 'pay', json: { queryType: 'anomaly', kpi: 'payment_failure_rate', groupBy: ['market'], format: 'timeseries' } }]);
+    const series = frames(responses.pay, 'pay').filter((f) => f.meta?.dataTopic !== 'annotations');
+    assert.ok(series.length >= 4, 'one frame per market');
+    assert.match(series[0]!.meta?.executedQueryString ?? '', /Events: sum by \(market\) \(rate\(encore_subscription_events_total\{action=~?"[^"]*"/);
+    // The largest markets may hold enough payments a step to be read by their values.
+    assert.ok((series[0]!.meta?.custom as { algorithms?: string[] } | undefined)?.algorithms?.includes('binomial'), JSON.stringify(series[0]!.meta?.custom));
+    let byCounts = 0;
+    for (const frame of series) {
+      const expected = numbers(frame, 'Expected').filter((v) => v !== null && Number.isFinite(v));
+      assert.ok(expected.every((p) => p >= 0 && p < 0.2), `${frame.name}: expected shares ${expected.slice(0, 3).join(', ')}`);
+      // Only the pooled share of the counts is never 0: a median of mostly-zero values is.
+      if (expected.length > 0 && expected.every((p) => p > 0)) byCounts++;
+      const flagged = numbers(frame, 'Anomaly').filter((flag) => flag === 1).length;
+      assert.ok(flagged <= 2, `${frame.name}: ${flagged} points flagged without a payment incident`);
+    }
+    assert.ok(byCounts >= 3, `${byCounts} markets read by their counts`);
+  });
+
   it('picks Brazil as the outlier among the markets', async () => {
     const responses = await ask([{ refId: 'out', json: { queryType: 'outliers', kpi: 'rebuffering_ratio', groupBy: ['market'] } }]);
     const byMarket = new Map(frames(responses.out, 'out').map((f) => [field(f, 'Anomaly').labels?.market, f]));

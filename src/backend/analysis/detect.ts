@@ -1,9 +1,10 @@
 import { DETECTORS } from './detectors';
 import { detectSeason, DAY_MS } from './detectors/period';
-import { LEARNING_Z, type Algorithm, type ConcreteAlgorithm } from './detectors/types';
+import { LEARNING_Z, type Algorithm, type ConcreteAlgorithm, type NamedDetector } from './detectors/types';
 import type { Grid } from './grid';
 import { selectInPlace } from './robust';
 import { bandZ, DEFAULT_SENSITIVITY, FLAG_SCORE, scoreOf, type Direction } from './score';
+import { eventsPerPoint, isSparseShare, shareAtResidual, shareBaseline, shareDispersion, shareResiduals, ShareShiftEvidence, shareShiftLimit } from './detectors/share';
 import { persistenceFactor, shiftReference, ShiftEvidence, shiftStart } from './shift';
 
 /**
@@ -35,6 +36,12 @@ export interface DetectOptions {
    * residuals carry small sustained offsets by construction, such as positions among peers.
    */
   sustainedShifts?: boolean;
+  /**
+   * Share KPIs (catalogue shareEvents): the events behind each point, the count of the ratio's
+   * denominator in the step (NaN or 0: none). With them `auto` reads a share whose points hold
+   * few events by its counts (algorithm `binomial`, detectors/share.ts).
+   */
+  events?: Float64Array;
 }
 
 export interface Detection {
@@ -47,7 +54,8 @@ export interface Detection {
    * how much faster than for independent residuals of unit scale the history's residuals build
    * sums: their streaks times their spread (shift.ts persistenceFactor; 1 for independent ones
    * of the detector's scale); NaN when no shift is reported: the history is too short to tell,
-   * or sustainedShifts is off
+   * or sustainedShifts is off. For `binomial`, the history's dispersion, which plays that part
+   * for the event sums (detectors/share.ts shareDispersion).
    */
   persistence: number;
   expected: Float64Array;
@@ -82,6 +90,10 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   const prefix = withoutIssues(values.subarray(0, decisionEnd), options.dataIssues);
   const zBand = bandZ(options.sensitivity ?? DEFAULT_SENSITIVITY);
   const requested = options.algorithm ?? 'auto';
+  const events = options.events;
+  if (requested === 'auto' && events !== undefined && events.length === n && isSparseShare(values, events, decisionEnd, options.dataIssues)) {
+    return detectShare(values, events, stepMs, decisionEnd, options);
+  }
   // Only the seasonal models, and `auto` choosing between them, need a season.
   const wantsSeason = requested === 'auto' || requested === 'seasonal' || requested === 'holt_winters';
   const season = options.periodPoints ? { periodPoints: options.periodPoints } : wantsSeason ? detectSeason(prefix, stepMs) : undefined;
@@ -109,9 +121,7 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   const score = new Float64Array(n);
   const anomaly = new Uint8Array(n);
   const direction = options.direction ?? 'both';
-  const wantedDuration = options.minDurationPoints;
-  // Absent or NaN: the default; 0, negatives and fractions: at least one point, rounded down.
-  const minDuration = wantedDuration === undefined || Number.isNaN(wantedDuration) ? DEFAULT_MIN_DURATION_POINTS : Math.max(1, Math.floor(wantedDuration));
+  const minDuration = minDurationOf(options);
   const issues = options.dataIssues;
   // Imported bindings are read once, not per point: under the CommonJS interop of the test
   // runner and the benchmark (tsx) every read of one is a getter call.
@@ -172,6 +182,59 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   return { algorithm, periodPoints, bandZ: zBand, persistence, expected, lower, upper, score, anomaly };
 }
 
+/** Absent or NaN: the default; 0, negatives and fractions: at least one point, rounded down. */
+function minDurationOf(options: DetectOptions): number {
+  const wanted = options.minDurationPoints;
+  return wanted === undefined || Number.isNaN(wanted) ? DEFAULT_MIN_DURATION_POINTS : Math.max(1, Math.floor(wanted));
+}
+
+/**
+ * `auto` on a share with few events per point (detectors/share.ts): the pooled share expected,
+ * each point's deviance residual against the band (widened by the history's tail like the other
+ * detectors' scales), and the events' log-likelihood sums for sustained changes. Bands are the
+ * shares at the band's residual for the point's events; NaN where a point has none.
+ */
+function detectShare(values: Float64Array, events: Float64Array, stepMs: number, decisionEnd: number, options: DetectOptions): Detection {
+  const n = values.length;
+  const issues = options.dataIssues;
+  const zBand = bandZ(options.sensitivity ?? DEFAULT_SENSITIVITY);
+  const expected = shareBaseline(values, events, stepMs, LEARNING_Z, issues);
+  const residual = shareResiduals(values, events, expected, issues);
+  const tail = residualTailFactor((i) => Math.abs(residual[i]!), decisionEnd);
+  const dispersion = options.sustainedShifts === false ? NaN : shareDispersion(values, events, expected, 0, decisionEnd, issues);
+  const shifts = new ShareShiftEvidence(dispersion, shareShiftLimit(eventsPerPoint(events, decisionEnd), expected[Math.max(0, decisionEnd - 1)]!, zBand));
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n);
+  const score = new Float64Array(n);
+  const anomaly = new Uint8Array(n);
+  const direction = options.direction ?? 'both';
+  const minDuration = minDurationOf(options);
+  const halfWidth = zBand * tail;
+  let run = 0;
+  for (let i = 0; i < n; i++) {
+    const count = events[i]!;
+    const p = expected[i]!;
+    lower[i] = shareAtResidual(count, p, -halfWidth);
+    upper[i] = shareAtResidual(count, p, halfWidth);
+    const d = residual[i]!;
+    if (d !== d) continue;
+    shifts.add(values[i]! * count, count, p);
+    const z = direction === 'up' ? (d > 0 ? d : 0) : direction === 'down' ? (d < 0 ? -d : 0) : d;
+    let points = scoreOf(z / tail, zBand);
+    // While the sums report a shift every point with events belongs to it, the usual outcomes
+    // too: an outage that fails half the payments is in the half that went through as well.
+    const sustained = Math.max(direction === 'down' ? 0 : shifts.up, direction === 'up' ? 0 : shifts.down);
+    if (sustained > 1) {
+      const shifted = scoreOf(sustained * zBand, zBand);
+      if (shifted > points) points = shifted;
+    }
+    score[i] = points;
+    run = points >= FLAG_SCORE ? run + 1 : 0;
+    anomaly[i] = run >= minDuration ? 1 : 0;
+  }
+  return { algorithm: 'binomial', bandZ: zBand, persistence: dispersion, expected, lower, upper, score, anomaly };
+}
+
 /** The 90th and 99th percentiles of |z| for normal data. */
 const NORMAL_Z90 = 1.6449;
 const NORMAL_Z99 = 2.5758;
@@ -198,9 +261,13 @@ const TAIL_WINDOW = 4000;
  * decided once per series.
  */
 export function tailFactor(values: Float64Array, expected: Float64Array, scale: Float64Array, end: number, issues?: Uint8Array): number {
+  return residualTailFactor((i) => (issues !== undefined && issues[i] === 1 ? NaN : Math.abs((values[i]! - expected[i]!) / scale[i]!)), end);
+}
+
+/** tailFactor from the absolute standardised residual of each point (NaN: none). */
+function residualTailFactor(zAt: (i: number) => number, end: number): number {
   // The latest TAIL_WINDOW points of the history say enough, and keep this cheap on long ones.
   const start = Math.max(0, end - TAIL_WINDOW);
-  const zAt = (i: number) => (issues !== undefined && issues[i] === 1 ? NaN : Math.abs((values[i]! - expected[i]!) / scale[i]!));
   const sample = new Float64Array(Math.max(0, end - start));
   const limit = LEARNING_Z; // read once (see detect)
   let count = 0;
@@ -251,7 +318,7 @@ function holdsLongHistory(historyPoints: number, stepMs: number): boolean {
  * series (simulator, 28 days of history: auto 98 of 165 own-scope trials at 1.1 false alerts per
  * series-week without this rule, 99 at 0.9 with it; bench/results/accuracy-train28.md).
  */
-export function chooseAlgorithm(requested: Algorithm, periodPoints: number | undefined, historyPoints: number, stepMs: number): ConcreteAlgorithm {
+export function chooseAlgorithm(requested: Algorithm, periodPoints: number | undefined, historyPoints: number, stepMs: number): NamedDetector {
   if (requested !== 'auto') return requested;
   if (periodPoints !== undefined && historyPoints >= 2 * periodPoints) return 'seasonal';
   return holdsLongHistory(historyPoints, stepMs) ? 'seasonal' : 'rolling';

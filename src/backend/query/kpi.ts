@@ -1,4 +1,4 @@
-import { findKpi, type KpiDefinition } from '../../common/kpis/catalogue';
+import { findKpi, shareEvents, type KpiDefinition } from '../../common/kpis/catalogue';
 import { renderPromql } from '../../common/kpis/promql';
 import type { KpiQuery } from '../../common/query';
 import { formatDuration } from '../../common/validation';
@@ -17,6 +17,11 @@ export interface CompiledKpi {
   expr: string;
   /** the rate() range, when the expression has one */
   window?: string;
+  /**
+   * Share KPIs on a Prometheus-compatible store: the events each value is a share of, per second
+   * and grouped as the value (catalogue shareEvents), for the anomaly detection's `events`
+   */
+  eventsExpr?: string;
 }
 
 /**
@@ -33,5 +38,7 @@ export function compileKpi(query: Pick<KpiQuery, 'kpi' | 'filters' | 'groupBy'>,
   if (!kpi) throw new QueryValidationError(`kpi: unknown KPI ${JSON.stringify(query.kpi)}`);
   if (source.kind === 'demo') return { kpi, expr: demoKpiExpression(kpi, query.filters, query.groupBy) };
   const window = formatDuration(rateWindowMs(stepMs, scrapeIntervalMs));
-  return { kpi, expr: renderPromql(kpi.formula, { filters: query.filters, groupBy: query.groupBy, window }), window };
+  const options = { filters: query.filters, groupBy: query.groupBy, window };
+  const events = shareEvents(kpi);
+  return { kpi, expr: renderPromql(kpi.formula, options), window, ...(events ? { eventsExpr: renderPromql(events, options) } : {}) };
 }

@@ -16,6 +16,8 @@ export interface Target {
   header: string;
   frames: Partial<SeriesFrameOptions>;
   kpi?: KpiDefinition;
+  /** share KPIs on a Prometheus-compatible store: the PromQL of the events behind each value (kpi.ts) */
+  eventsExpr?: string;
 }
 
 export interface TargetFields {
@@ -38,5 +40,5 @@ export function resolveTarget(query: TargetFields, source: Pick<Source, 'kind'>,
     metaCustom: { kpi: kpi.id, group: kpi.group, good: kpi.good },
   };
   const header = `KPI: ${kpi.id} (${kpi.name})${compiled.window ? `, rate window ${compiled.window}` : ''}\n`;
-  return { expr: compiled.expr, header, frames, kpi };
+  return { expr: compiled.expr, header, frames, kpi, ...(compiled.eventsExpr ? { eventsExpr: compiled.eventsExpr } : {}) };
 }

@@ -52,6 +52,13 @@ export interface KpiDefinition {
   validRange: readonly [number, number];
   good: GoodDirection;
   slo?: Slo;
+  /**
+   * The value is the share of the denominator's events that the numerator's events make up (each
+   * numerator event is one of the denominator's: failed plays among plays). Its noise is then
+   * binomial and the denominator's count in a step says how far one point can be trusted; the
+   * anomaly detection reads that count beside the value (shareEvents).
+   */
+  share?: true;
 }
 
 const HOUR = 3600;
@@ -120,6 +127,7 @@ export const KPIS: readonly KpiDefinition[] = [
     validRange: RATIO,
     good: 'down',
     slo: { op: '<=', threshold: 0.01, basis: 'fewer than 1 in 100 attempts failing' },
+    share: true,
   }),
   define({
     id: 'exits_before_start',
@@ -131,6 +139,7 @@ export const KPIS: readonly KpiDefinition[] = [
     formula: ratio(rate('playAbandons'), rate('playAttempts')),
     validRange: RATIO,
     good: 'down',
+    share: true,
   }),
   define({
     id: 'average_bitrate',
@@ -176,6 +185,7 @@ export const KPIS: readonly KpiDefinition[] = [
     formula: ratio(rate('playEnds', { reason: ['skipped'] }), rate('playEnds')),
     validRange: RATIO,
     good: 'down',
+    share: true,
   }),
   define({
     id: 'completion_rate',
@@ -187,6 +197,7 @@ export const KPIS: readonly KpiDefinition[] = [
     formula: ratio(rate('playEnds', { reason: ['completed'] }), rate('playEnds')),
     validRange: RATIO,
     good: 'up',
+    share: true,
   }),
   define({
     id: 'listening_hours_per_user',
@@ -220,6 +231,7 @@ export const KPIS: readonly KpiDefinition[] = [
     formula: ratio(rate('streams', { recommended: ['true'] }), rate('streams')),
     validRange: RATIO,
     good: 'up',
+    share: true,
   }),
   define({
     id: 'recommendation_skip_rate',
@@ -231,6 +243,7 @@ export const KPIS: readonly KpiDefinition[] = [
     formula: ratio(rate('playEnds', { reason: ['skipped'], recommended: ['true'] }), rate('playEnds', { recommended: ['true'] })),
     validRange: RATIO,
     good: 'down',
+    share: true,
   }),
   define({
     id: 'active_users',
@@ -324,10 +337,16 @@ export const KPIS: readonly KpiDefinition[] = [
     validRange: RATIO,
     good: 'down',
     slo: { op: '<=', threshold: 0.05, basis: 'card payment decline rates are usually a few percent' },
+    share: true,
   }),
 ];
 
 export type KpiId = string;
+
+/** The events a share KPI is a share of (its ratio's denominator); undefined for other KPIs. */
+export function shareEvents(kpi: KpiDefinition): KpiExpr | undefined {
+  return kpi.share && kpi.formula.kind === 'ratio' ? kpi.formula.denominator : undefined;
+}
 
 const byId = new Map(KPIS.map((kpi) => [kpi.id, kpi]));
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { detect, type DetectOptions } from '../../../src/backend/analysis/detect';
+import { detect, type DetectOptions, type Detection } from '../../../src/backend/analysis/detect';
 import { ALGORITHMS } from '../../../src/backend/analysis/detectors';
 import { anomalyEvents } from '../../../src/backend/analysis/events';
 import type { Grid } from '../../../src/backend/analysis/grid';
@@ -61,12 +61,12 @@ function issuesFor(length: number, seed: number | undefined): Uint8Array | undef
   return mask;
 }
 
-function check(values: Float64Array, step: number, opts: DetectOptions): void {
+function check(values: Float64Array, step: number, opts: DetectOptions): Detection {
   const grid: Grid = { startMs: 1_700_000_000_000, stepMs: step, values };
   const n = values.length;
   const detection = detect(grid, opts);
   for (const key of ['expected', 'lower', 'upper', 'score', 'anomaly'] as const) assert.equal(detection[key].length, n, key);
-  assert.ok((['rolling', 'ewma', 'seasonal', 'holt_winters'] as const).includes(detection.algorithm), detection.algorithm);
+  assert.ok((['rolling', 'ewma', 'seasonal', 'holt_winters', 'binomial'] as const).includes(detection.algorithm), detection.algorithm);
   assert.ok(detection.bandZ >= 1.5 && detection.bandZ <= 6, `bandZ ${detection.bandZ}`);
   for (let i = 0; i < n; i++) {
     const score = detection.score[i]!;
@@ -89,6 +89,7 @@ function check(values: Float64Array, step: number, opts: DetectOptions): void {
   }
   assert.equal(inEvents, flagged, 'every flagged point is in exactly one event');
   for (let j = 1; j < events.length; j++) assert.ok(events[j]!.startMs > events[j - 1]!.endMs, 'events do not overlap');
+  return detection;
 }
 
 describe('detect on hostile series (properties)', () => {
@@ -99,6 +100,25 @@ describe('detect on hostile series (properties)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('holds for shares with hostile events: negative, fractional, infinite, missing, of another length', () => {
+    const count = fc.oneof(
+      { weight: 6, arbitrary: fc.integer({ min: 0, max: 4 }) },
+      { weight: 2, arbitrary: fc.double({ min: -5, max: 50, noNaN: true }) },
+      { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Infinity, -Infinity, 1e308, Number.MIN_VALUE, -0) },
+    );
+    const share = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(0, 0, 0, 0.5, 1, 1 / 3) }, { weight: 2, arbitrary: nasty });
+    let binomial = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(share, count), { minLength: 200, maxLength: 1200 }), fc.integer({ min: -3, max: 3 }), options, (points, lengthChange, opts) => {
+        const values = Float64Array.from(points, ([x, n]) => (n > 0 ? x : NaN));
+        const events = Float64Array.from(points.slice(0, Math.max(0, points.length + lengthChange)), ([, n]) => n);
+        if (check(values, 300_000, { ...opts, algorithm: 'auto', events }).algorithm === 'binomial') binomial++;
+      }),
+      { numRuns: 200 },
+    );
+    assert.ok(binomial >= 50, `the counts were read in ${binomial} of 200 runs`);
   });
 
   it('holds for every algorithm on the same series', () => {

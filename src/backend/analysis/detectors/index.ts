@@ -2,9 +2,9 @@ import { ewmaDetector } from './ewma';
 import { holtWintersDetector } from './holt-winters';
 import { rollingDetector } from './rolling';
 import { seasonalDetector } from './seasonal';
-import type { ConcreteAlgorithm, Detector } from './types';
+import type { Detector, NamedDetector } from './types';
 
-export const DETECTORS: Readonly<Record<ConcreteAlgorithm, Detector>> = {
+export const DETECTORS: Readonly<Record<NamedDetector, Detector>> = {
   rolling: rollingDetector,
   ewma: ewmaDetector,
   seasonal: seasonalDetector,

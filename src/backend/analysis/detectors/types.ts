@@ -7,8 +7,13 @@
 
 export const ALGORITHMS = ['rolling', 'ewma', 'seasonal', 'holt_winters', 'auto'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
-/** What `auto` can choose from. */
-export type ConcreteAlgorithm = Exclude<Algorithm, 'auto'>;
+/** The detectors a query can name. */
+export type NamedDetector = Exclude<Algorithm, 'auto'>;
+/**
+ * What `auto` can choose from: the named detectors, and `binomial` for a share KPI whose points
+ * hold few events (./share.ts), which needs the events beside the values and so is not named.
+ */
+export type ConcreteAlgorithm = NamedDetector | 'binomial';
 
 export interface Baseline {
   /** expected value at each point, from the points before it; NaN while still learning */
@@ -97,7 +102,7 @@ export function limitResidual(residual: number, spread: number, limitZ: number, 
 }
 
 export interface Detector {
-  algorithm: ConcreteAlgorithm;
+  algorithm: NamedDetector;
   /** how many points of history it needs before its first useful answer */
   warmupPoints(stepMs: number, periodPoints?: number): number;
   baseline(input: BaselineInput): Baseline;

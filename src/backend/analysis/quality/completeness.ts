@@ -19,7 +19,8 @@ import {
 import type { CheckOutcome, QualityOptions, QualitySeries } from './types';
 
 /**
- * Completeness: the share of the range's steps that hold a finite value, per series. The verdict
+ * Completeness: the share of the range's steps that hold a finite value, per series (or, for a
+ * share KPI, that held no events to take a share of). The verdict
  * follows the worst series, because one market going dark is what a sum over markets hides.
  *
  * Thresholds: warn below 99 % (a few lost scrapes per day are normal; more is worth a look),
@@ -55,7 +56,7 @@ function lateAfter(series: readonly QualitySeries[], options: QualityOptions): n
   let newest = -Infinity;
   for (const s of series) {
     if (!placeable(s.grid)) continue;
-    const last = lastFinite(s.grid.values);
+    const last = lastFinite(s.events ?? s.grid.values);
     if (last >= 0) newest = Math.max(newest, timeAt(s.grid, last));
   }
   return Math.max(newest, options.nowMs - limit);
@@ -97,6 +98,7 @@ export function checkCompleteness(series: readonly QualitySeries[], options: Qua
   let unplaceable = 0;
   series.forEach((s, index) => {
     const values = s.grid.values;
+    const events = s.events;
     if (!placeable(s.grid)) {
       // Points that cannot be put in time are of no use to any analysis.
       unplaceable++;
@@ -111,7 +113,7 @@ export function checkCompleteness(series: readonly QualitySeries[], options: Qua
     let present = 0;
     let mask: Uint8Array | undefined;
     for (let i = span.first; i <= span.last; i++) {
-      if (Number.isFinite(values[i]!)) present++;
+      if (Number.isFinite(values[i]!) || (events !== undefined && events[i] === 0)) present++;
       else (mask ??= new Uint8Array(values.length))[i] = 1;
     }
     issues[index] = mask;

@@ -48,7 +48,8 @@ export function checkFreshness(series: readonly QualitySeries[], options: Qualit
 
   const newestTimes = series.map((s) => {
     if (!placeable(s.grid)) return NaN;
-    const last = lastFinite(s.grid.values);
+    // A share's newest step may hold no events, and so no value: its events say how fresh it is.
+    const last = lastFinite(s.events ?? s.grid.values);
     return last < 0 ? NaN : timeAt(s.grid, last);
   });
   const newest = newestTimes.reduce((max, t) => (t > max ? t : max), -Infinity);

@@ -46,12 +46,15 @@ function normalise(series: readonly QualitySeries[] | undefined): QualitySeries[
   return series.map((s): QualitySeries => {
     const grid: Partial<Grid> = s?.grid ?? {};
     const values = toValues(grid.values);
+    // Events that do not line up with the values say nothing about their steps.
+    const events = s?.events === undefined ? undefined : toValues(s.events);
     return {
       name: typeof s?.name === 'string' ? s.name : '',
       labels: s?.labels && typeof s.labels === 'object' ? s.labels : {},
       grid: { startMs: Number(grid.startMs), stepMs: Number(grid.stepMs), values },
       repairs: s?.repairs,
       counter: s?.counter === true,
+      ...(events !== undefined && events.length === values.length ? { events } : {}),
     };
   });
 }

@@ -40,6 +40,11 @@ export interface QualitySeries {
   repairs?: GridRepairs;
   /** raw counter (e.g. a *_total metric): resets are checked */
   counter?: boolean;
+  /**
+   * Share KPIs: the events behind each point, on the same grid. A step without events has no
+   * share to give (no payment, no failure rate): it is complete and fresh, not a gap.
+   */
+  events?: Float64Array;
 }
 
 export interface QualityOptions {

@@ -24,6 +24,8 @@ export interface QualityInput {
   counter?: boolean;
   /** checks evaluated by the caller on related series: the consistency rules (consistency.ts), resent events (resent.ts) */
   related?: QualityCheck[];
+  /** share KPIs: the events behind each series' points, over the whole grid (QualitySeries.events) */
+  events?: ReadonlyArray<Float64Array | undefined>;
 }
 
 export interface QualityResult {
@@ -40,6 +42,7 @@ export function runQualityChecks(input: QualityInput): QualityResult {
       labels: s.labels,
       grid: { startMs: s.grid.startMs + rangeStart * s.grid.stepMs, stepMs: s.grid.stepMs, values: s.grid.values.subarray(rangeStart) },
       counter: input.counter,
+      ...(input.events?.[i] ? { events: input.events[i]!.subarray(rangeStart) } : {}),
     })),
     {
       rangeStartMs: input.rangeStartMs,

@@ -9,6 +9,8 @@ import { DAY_MS } from '../../analysis/detectors/period';
 import type { Frame, FrameMeta, Notice, QueryStat } from '../../grafana/frames/frame';
 import type { Source } from '../../sources/source';
 import { describeFailure, QueryValidationError } from '../failure';
+import { eventsPerStep } from '../../analysis/detectors/share';
+import { labelsId } from '../cache/entries';
 import { fetchOnGrid, type FetchContext, type GridSeries } from '../history';
 import type { ParsedQuery } from '../parse';
 import { seriesNaming, type SeriesFrameOptions } from '../series-frames';
@@ -48,12 +50,33 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
   const { stepMs } = plan;
   const target = resolveTarget(fields, ctx.source, stepMs, ctx.scrapeMs);
   const historyPoints = historyFor(query, stepMs);
-  const fetched = await fetchOnGrid({ expr: target.expr, start: plan.start, end: plan.end, stepMs, historyPoints }, { ...ctx, source: ctx.source });
+  const partial: Notice[] = [];
+  // A share KPI's quality checks and `auto` detection read the events behind each value (a step
+  // without events is no gap; detectors/share.ts), fetched beside the values; without them (the
+  // demo source, a failed fetch) they read the values alone.
+  const wantsEvents = target.eventsExpr !== undefined;
+  const fetchPlan = { start: plan.start, end: plan.end, stepMs, historyPoints };
+  const [fetched, eventsFetched] = await Promise.all([
+    fetchOnGrid({ expr: target.expr, ...fetchPlan }, { ...ctx, source: ctx.source }),
+    wantsEvents
+      ? degradeOnFailure(
+          () => fetchOnGrid({ expr: target.eventsExpr!, ...fetchPlan }, { ...ctx, source: ctx.source }),
+          ctx.signal,
+          (reason) => partial.push({ severity: 'warning', text: `The events behind the share could not be fetched, so it is read by its values alone: ${reason}` }),
+        )
+      : undefined,
+  ]);
   const series = fetched.series;
+  const events = eventsFetched && eventsOnSeries(eventsFetched.series, series, stepMs);
+  if (eventsFetched) {
+    fetched.stats.upstreamMs = Math.max(fetched.stats.upstreamMs, eventsFetched.stats.upstreamMs);
+    fetched.stats.cacheHits += eventsFetched.stats.cacheHits;
+    fetched.stats.cacheMisses += eventsFetched.stats.cacheMisses;
+  }
   const frameOptions: SeriesFrameOptions = {
     refId: parsed.refId,
     legendFormat: query.legendFormat,
-    executedQueryString: `${target.header}Expr: ${target.expr}\nStep: ${stepMs / 1000}s, history: ${historyPoints} points`,
+    executedQueryString: `${target.header}Expr: ${target.expr}\n${wantsEvents ? `Events: ${target.eventsExpr}\n` : ''}Step: ${stepMs / 1000}s, history: ${historyPoints} points`,
     stepMs,
     ...target.frames,
   };
@@ -61,7 +84,6 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
   // The consistency rules relate KPIs to each other, and resends are counted by the collector
   // apart from the KPIs' metrics: a full quality report fetches both.
   const relatedStarted = performance.now();
-  const partial: Notice[] = [];
   const fullReport = query.queryType === 'quality' && isKpi;
   const related = { source: ctx.source, filters: fields.filters, start: plan.start, end: plan.end, stepMs, scrapeMs: ctx.scrapeMs, signal: ctx.signal };
   const [consistency, resent] = fullReport
@@ -89,10 +111,11 @@ export async function runAnalysed(parsed: ParsedQuery, ctx: AnalysisContext): Pr
     nowMs: ctx.nowMs,
     kpi: target.kpi,
     related: [...(consistency ?? []), ...(resent ? [resent] : [])],
+    events,
     ...(query.queryType === 'quality' ? { freshnessLimitMs: parseDuration(query.freshness), maxSeries: query.maxSeries } : {}),
   });
   const times = Array.from({ length: Math.floor((plan.end - plan.start) / stepMs) + 1 }, (_, i) => plan.start + i * stepMs);
-  const analysis: Analysis = { series, names, rangeStart: historyPoints, times, quality, target, frameOptions, stepMs };
+  const analysis: Analysis = { series, names, rangeStart: historyPoints, times, quality, target, frameOptions, stepMs, ...(events ? { events } : {}) };
   let frames: Frame[];
   if (query.queryType === 'quality') frames = qualityFrames(query, analysis, plan.end);
   else if (query.queryType === 'forecast') frames = forecastFrames(query, analysis);
@@ -125,6 +148,17 @@ interface Analysis {
   target: Target;
   frameOptions: SeriesFrameOptions;
   stepMs: number;
+  /** share KPIs: the events behind each series' points, by series (undefined where a series has none) */
+  events?: Array<Float64Array | undefined>;
+}
+
+/** The events behind each of a share's series, from their per-second rates matched by labels. */
+function eventsOnSeries(rates: GridSeries[], series: GridSeries[], stepMs: number): Array<Float64Array | undefined> {
+  const byLabels = new Map(rates.map((s) => [labelsId(s.labels), s.grid.values]));
+  return series.map((s) => {
+    const found = byLabels.get(labelsId(s.labels));
+    return found ? eventsPerStep(found, stepMs) : undefined;
+  });
 }
 
 function round(ms: number): number {
@@ -175,7 +209,7 @@ async function detectionFrames(
 ): Promise<Frame[]> {
   const detectOptions = query.detect ?? planDefaults();
   const { options } = planDetection(detectOptions, a.stepMs);
-  const detections: Detection[] = a.series.map((s, i) => detect(s.grid, { ...options, historyPoints: a.rangeStart, dataIssues: a.quality.masks[i] }));
+  const detections: Detection[] = a.series.map((s, i) => detect(s.grid, { ...options, historyPoints: a.rangeStart, dataIssues: a.quality.masks[i], events: a.events?.[i] }));
   const analysed = a.series.map((s, i) => analysedSeries(a, i, detections[i]!));
   const algorithms = [...new Set(detections.map((d) => d.algorithm))];
   const custom = { ...(a.frameOptions.metaCustom ?? {}), algorithms, periods: [...new Set(detections.map((d) => d.periodPoints).filter((p) => p !== undefined))] };

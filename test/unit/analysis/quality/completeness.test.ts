@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkCompleteness, COMPLETENESS_FAIL_BELOW, COMPLETENESS_WARN_BELOW } from '../../../../src/backend/analysis/quality';
-import { assertCheck, grid, maskOf, MIN, optionsFor, range, series, T0, wave } from './helpers';
+import { assertCheck, grid, make, maskOf, MIN, optionsFor, range, series, T0, wave } from './helpers';
 
 const withGaps = (n: number, gaps: number[]) => {
   const values = wave(n);
@@ -30,6 +30,19 @@ describe('completeness', () => {
     assert.deepEqual(issues[0], maskOf(200, [3, 50, 51]));
     assert.deepEqual(check.series, ['a']);
     assert.match(check.message, /197 of 200 expected steps of 1 min/);
+  });
+
+  it('counts a share’s steps without events as complete, and its steps without an answer as gaps', () => {
+    // A market's payment failure rate: no value where no payment was made; 3 and 7 had no answer at all.
+    const events = make(100, (i) => (i === 3 || i === 7 ? NaN : i % 3 === 0 ? 0 : 2));
+    const values = events.map((n) => (n > 0 ? 0.5 : NaN));
+    const { check, issues } = checkCompleteness([series('a', values, { events: Float64Array.from(events) })], optionsFor(100));
+    assertCheck(check, 'warn', 0.98);
+    assert.deepEqual(issues[0], maskOf(100, [3, 7]));
+    // Without the events every step without a payment is a gap.
+    assert.equal(checkCompleteness([series('a', values)], optionsFor(100)).check.status, 'fail');
+    // Events that do not line up with the values are not used.
+    assert.equal(checkCompleteness([series('a', values, { events: Float64Array.of(0, 0) })], optionsFor(100)).check.status, 'fail');
   });
 
   it('fails below 90 %', () => {

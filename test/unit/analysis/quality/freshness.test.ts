@@ -26,6 +26,13 @@ describe('freshness', () => {
     assert.deepEqual(check.series, ['a']);
   });
 
+  it('reads a share’s freshness from its events: a last step without payments is fresh', () => {
+    const values = wave(N).map((v, i) => (i >= N - 10 ? NaN : v));
+    const events = Float64Array.from({ length: N }, (_, i) => (i >= N - 10 ? 0 : 3));
+    assertCheck(checkFreshness([series('a', values, { events })], at(60_000)).check, 'pass', 60, 150);
+    assert.equal(checkFreshness([series('a', values)], at(60_000)).check.status, 'fail');
+  });
+
   it('fails above the limit', () => {
     const { check } = checkFreshness([series('a', wave(N))], at(600_000));
     assertCheck(check, 'fail', 600, 300);
