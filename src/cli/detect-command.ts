@@ -72,6 +72,7 @@ function analyseSeries(s: GriddedSeries, issues: Uint8Array, settings: DetectSet
     minDurationPoints: pointsOf(settings.minDuration, grid.stepMs),
     periodPoints,
     dataIssues: issues,
+    events: s.events,
   });
   return { detection, events: anomalyEvents(grid, detection) };
 }

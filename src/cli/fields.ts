@@ -174,6 +174,19 @@ export function parseValue(raw: unknown): Parsed {
   return fail(`value: expected a number, got ${quote(text)}`);
 }
 
+/**
+ * An events field: how many events a share's value is a share of (a count, 0 or more; fractions
+ * are accepted, as rates times a step give them). Empty or a missing-value word: unknown.
+ */
+export function parseEvents(raw: unknown): Parsed {
+  const parsed = parseValue(raw);
+  const shown = typeof raw === 'string' ? quote(raw.trim()) : JSON.stringify(raw);
+  if (!parsed.ok || (parsed.value === parsed.value && !(parsed.value >= 0 && parsed.value < Infinity))) {
+    return fail(`events: expected a count of events (a number, 0 or more), got ${shown ?? 'nothing'}`);
+  }
+  return parsed;
+}
+
 /** A time in the file's own format, for output files; ISO without milliseconds when they are 0. */
 export function formatTime(ms: number, format: TimeFormat): string {
   if (format === 'milliseconds') return String(ms);

@@ -13,8 +13,9 @@ Options:
   -h, --help     show help (encore <command> --help for a command's options)
   --version      print the version
 
-Input files are CSV with a header (timestamp,value[,series]) or NDJSON
-({"timestamp":...,"value":...} per line); - reads stdin.
+Input files are CSV with a header (timestamp,value[,series][,events]) or NDJSON
+({"timestamp":...,"value":...} per line); - reads stdin. events: for a share
+(failed payments among payments), the events each value is a share of.
 Exit codes: 0 ok, 1 some input failed, 2 usage error,
             3 anomalies found (detect --fail-on-anomaly) or a failing check (quality --fail-on-quality).
 Simulated traffic: npm run simulate -- --help.`;

@@ -12,6 +12,8 @@ export interface GriddedSeries {
   data: SeriesData;
   grid: Grid;
   repairs: GridRepairs;
+  /** the events column on the same grid (the grid depends on the timestamps alone) */
+  events?: Float64Array;
 }
 
 export interface QualityRun {
@@ -35,7 +37,8 @@ export function gridSeries(input: ParsedInput, stepMs?: number): GriddedSeries[]
   return input.series.map((data) => {
     try {
       const { grid, repairs } = toGrid(data.timestamps, data.values, stepMs);
-      return { data, grid, repairs };
+      const events = data.events ? toGrid(data.timestamps, data.events, grid.stepMs).grid.values : undefined;
+      return { data, grid, repairs, ...(events ? { events } : {}) };
     } catch (error) {
       if (!(error instanceof AnalysisInputError)) throw error;
       const where = input.hasSeriesColumn ? `series ${JSON.stringify(data.name)} (from line ${data.firstLine}): ` : '';
@@ -67,6 +70,7 @@ export function runQuality(series: readonly GriddedSeries[], settings: QualityPa
     grid: s.grid,
     repairs: s.repairs,
     counter: settings.counter === true,
+    ...(s.events ? { events: s.events } : {}),
   }));
   const report = checkQuality(input, {
     rangeStartMs,

@@ -2,14 +2,16 @@ import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { splitCsvRecord } from './csv';
-import { parseValue, quote, TimestampParser, type EpochUnit, type Parsed, type TimeFormat } from './fields';
+import { parseEvents, parseValue, quote, TimestampParser, type EpochUnit, type Parsed, type TimeFormat } from './fields';
 
 /**
  * Reads the series of one input file, streaming line by line (files may be far larger than any
  * string), with the line number of every problem.
  *
  * CSV: a header names the columns; `timestamp` (or `time`) and `value` are required, `series` (or
- * `name`) is optional and splits the file into several series; other columns are ignored.
+ * `name`) is optional and splits the file into several series, `events` is optional and gives,
+ * for a share (failed payments among payments), the events each value is a share of; other
+ * columns are ignored.
  * NDJSON: one object per line with the same keys. The format is sniffed from the first line that
  * is not blank: `{` starts NDJSON. A UTF-8 byte order mark, CRLF line ends and blank lines are
  * accepted everywhere.
@@ -24,6 +26,8 @@ export interface SeriesData {
   values: Float64Array;
   /** line of the series' first row */
   firstLine: number;
+  /** the events behind each value, when the file has an events column (NaN where a row has none) */
+  events?: Float64Array;
 }
 
 export interface ParsedInput {
@@ -79,12 +83,18 @@ class Column {
   toArray(): Float64Array {
     return this.data.slice(0, this.length);
   }
+  /** Pads with NaN up to `length` entries. */
+  padTo(length: number): void {
+    while (this.length < length) this.push(NaN);
+  }
 }
 
 interface Accumulator {
   name: string;
   timestamps: Column;
   values: Column;
+  /** created at the first row that has events */
+  events?: Column;
   firstLine: number;
 }
 
@@ -98,6 +108,7 @@ export function defaultSeriesName(source: string): string {
 const TIME_COLUMNS = ['timestamp', 'time'];
 const VALUE_COLUMNS = ['value'];
 const SERIES_COLUMNS = ['series', 'name'];
+const EVENTS_COLUMNS = ['events'];
 
 /**
  * The parser proper, fed one line at a time (without its line break). Synchronous, so tests can
@@ -106,7 +117,7 @@ const SERIES_COLUMNS = ['series', 'name'];
 export class SeriesParser {
   private format: InputFormat | undefined;
   private line = 0;
-  private header: { time: number; value: number; series: number; width: number; need: number } | undefined;
+  private header: { time: number; value: number; series: number; events: number; width: number; need: number } | undefined;
   /** fields of the current plain row, reused */
   private readonly scratch: string[] = [];
   private headerLine = 0;
@@ -170,7 +181,10 @@ export class SeriesParser {
       timeFormat: this.times.format!,
       hasSeriesColumn: this.hasSeriesColumn,
       rows: this.rows,
-      series: [...this.bySeries.values()].map((a) => ({ name: a.name, timestamps: a.timestamps.toArray(), values: a.values.toArray(), firstLine: a.firstLine })),
+      series: [...this.bySeries.values()].map((a) => {
+        a.events?.padTo(a.values.length);
+        return { name: a.name, timestamps: a.timestamps.toArray(), values: a.values.toArray(), firstLine: a.firstLine, ...(a.events ? { events: a.events.toArray() } : {}) };
+      }),
     };
   }
 
@@ -186,9 +200,9 @@ export class SeriesParser {
     const { fields } = split;
     if (this.headerFailed) return;
     if (!this.header) return this.readHeader(fields, line);
-    const { time, value, series, need } = this.header;
+    const { time, value, series, events, need } = this.header;
     if (fields.length < need) return this.shortRow(fields.length, line);
-    this.row(line, fields[time]!, fields[value]!, series >= 0 ? fields[series]! : undefined);
+    this.row(line, fields[time]!, fields[value]!, series >= 0 ? fields[series]! : undefined, events >= 0 ? fields[events]! : undefined);
   }
 
   /** A row without quotes: only the fields up to the last needed column are cut out. */
@@ -204,12 +218,18 @@ export class SeriesParser {
       start = comma + 1;
     }
     if (found < header.need) return this.shortRow(found, line);
-    this.row(line, fields[header.time]!, fields[header.value]!, header.series >= 0 ? fields[header.series]! : undefined);
+    this.row(line, fields[header.time]!, fields[header.value]!, header.series >= 0 ? fields[header.series]! : undefined, header.events >= 0 ? fields[header.events]! : undefined);
   }
 
   private shortRow(fields: number, line: number): void {
-    const { time, value, width } = this.header!;
-    const missing = fields <= time ? 'timestamp' : fields <= value ? 'value' : 'series';
+    const { time, value, series, events, width } = this.header!;
+    const columns: Array<[number, string]> = [
+      [time, 'timestamp'],
+      [value, 'value'],
+      [series, 'series'],
+      [events, 'events'],
+    ];
+    const missing = columns.filter(([index]) => index >= fields).sort((a, b) => a[0] - b[0])[0]?.[1] ?? 'value';
     this.problem(line, `${missing}: missing (the row has ${fields} field${fields === 1 ? '' : 's'}, the header ${width})`);
   }
 
@@ -226,6 +246,7 @@ export class SeriesParser {
     const time = find(TIME_COLUMNS);
     const value = find(VALUE_COLUMNS);
     const series = find(SERIES_COLUMNS);
+    const events = find(EVENTS_COLUMNS);
     if (time < 0 || value < 0) {
       this.headerFailed = true;
       // A first line of numbers is data: the header is missing altogether.
@@ -234,7 +255,7 @@ export class SeriesParser {
       const lacking = [time < 0 && 'timestamp (or time)', value < 0 && 'value'].filter(Boolean).join(' and ');
       return this.problem(line, `header: no ${lacking} column (the columns are ${fields.map((f) => quote(f.trim(), 30)).join(', ')})`);
     }
-    this.header = { time, value, series, width: fields.length, need: Math.max(time, value, series) + 1 };
+    this.header = { time, value, series, events, width: fields.length, need: Math.max(time, value, series, events) + 1 };
     this.hasSeriesColumn = series >= 0;
   }
 
@@ -258,14 +279,16 @@ export class SeriesParser {
       return this.problem(line, `series: expected a string, got ${JSON.stringify(name)}`);
     }
     if (name !== undefined && name !== null) this.hasSeriesColumn = true;
-    this.row(line, time, fields.value, name === undefined || name === null ? undefined : String(name));
+    this.row(line, time, fields.value, name === undefined || name === null ? undefined : String(name), fields.events);
   }
 
-  private row(line: number, rawTime: string | number, rawValue: unknown, seriesName: string | undefined): void {
+  private row(line: number, rawTime: string | number, rawValue: unknown, seriesName: string | undefined, rawEvents?: unknown): void {
     const t = this.times.parse(rawTime, line);
     if (!t.ok) return this.problem(line, t.message);
     const v: Parsed = parseValue(rawValue);
     if (!v.ok) return this.problem(line, v.message);
+    const e: Parsed | undefined = rawEvents === undefined ? undefined : parseEvents(rawEvents);
+    if (e && !e.ok) return this.problem(line, e.message);
     this.rows++;
     if (++this.unreported >= PROGRESS_EVERY) this.flushProgress();
     if (this.problemCount > 0) return; // the file has failed; go on only to count its problems
@@ -274,6 +297,11 @@ export class SeriesParser {
     if (!acc) {
       acc = { name, timestamps: new Column(), values: new Column(), firstLine: line };
       this.bySeries.set(name, acc);
+    }
+    if (e) {
+      acc.events ??= new Column();
+      acc.events.padTo(acc.values.length);
+      acc.events.push(e.value);
     }
     acc.timestamps.push(t.value);
     acc.values.push(v.value);

@@ -10,6 +10,7 @@ import type { FileSummary } from '../../../src/cli/detect-command';
 import type { Io } from '../../../src/cli/io';
 import { run } from '../../../src/cli/main';
 import type { QualitySummary } from '../../../src/cli/quality-command';
+import { random } from '../analysis/random';
 import { DAY_POINTS, noonOf, parseCsv, START_MS, STEP_MS, syntheticRows, toCsv, toNdjson } from './synthetic';
 
 let dir: string;
@@ -150,6 +151,47 @@ describe('encore detect', () => {
     const { code, stderr } = await encore(['detect', '--season', '5m', path]);
     assert.equal(code, 1);
     assert.match(stderr, /short-season\.csv: --season 5m is shorter than two steps of 5m/);
+  });
+});
+
+/**
+ * A market's payment failure rate with its payments: one or two payments in two of five steps,
+ * 3 % failing, for `days` days; from `outageFrom` (a step) for three hours half of them fail.
+ */
+function paymentsCsv(days: number, outageFrom?: number): string {
+  const next = random(3);
+  const lines = ['timestamp,value,events'];
+  for (let i = 0; i < days * DAY_POINTS; i++) {
+    const n = next() < 0.4 ? 1 + Math.floor(next() * 2) : 0;
+    const failing = outageFrom !== undefined && i >= outageFrom && i < outageFrom + 36 ? 0.5 : 0.03;
+    let k = 0;
+    for (let j = 0; j < n; j++) if (next() < failing) k++;
+    lines.push(`${iso(i)},${n > 0 ? k / n : ''},${n}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('encore detect and quality on a share with its events', () => {
+  it('reads a sparse share by its counts and flags the outage in it', async () => {
+    const outageFrom = 8 * DAY_POINTS;
+    const path = file('payments.csv', paymentsCsv(10, outageFrom));
+    const { code, stdout, stderr } = await encore(['detect', '--format', 'json', path]);
+    assert.equal(code, 0, stderr);
+    const [summary] = (JSON.parse(stdout) as { files: FileSummary[] }).files;
+    assert.ok(summary?.ok);
+    const [series] = summary.series;
+    assert.equal(series!.algorithm, 'binomial');
+    assert.ok(series!.events.some((e) => e.start >= iso(outageFrom) && e.start <= iso(outageFrom + 40) && e.direction === 'up'), JSON.stringify(series!.events));
+    // Steps without payments are no gap.
+    assert.equal(summary.quality.checks.find((c) => c.id === 'completeness')?.status, 'pass');
+  });
+
+  it('counts steps without events as complete in encore quality, and as gaps without the column', async () => {
+    const text = paymentsCsv(2);
+    const withEvents = await encore(['quality', file('pay-events.csv', text)]);
+    assert.match(withEvents.stdout, /\n {2}PASS +Completeness/);
+    const withoutEvents = await encore(['quality', file('pay-values.csv', text.replace(/,\d+\n/g, '\n').replace('value,events', 'value'))]);
+    assert.match(withoutEvents.stdout, /\n {2}FAIL +Completeness/);
   });
 });
 

@@ -86,9 +86,26 @@ describe('CSV', () => {
     const input = parseSeriesText('one.csv', 'timestamp,value\n2026-01-05T12:00:00Z,5\n');
     assert.deepEqual(only(input), { times: [T], values: [5] });
   });
+
+  it('reads an events column beside a share, empty as unknown, per series', () => {
+    const input = parseSeriesText('pay.csv', 'series,timestamp,value,events\nGB,1767614400,0.5,2\nGB,1767614460,,0\nSE,1767614400,0,1\nGB,1767614520,1,\n');
+    const [gb, se] = input.series;
+    assert.deepEqual([...gb!.events!], [2, 0, NaN]);
+    assert.deepEqual([...se!.events!], [1]);
+    assert.equal(parseSeriesText('plain.csv', 'timestamp,value\n1767614400,1\n').series[0]!.events, undefined);
+  });
 });
 
 describe('CSV problems', () => {
+  it('names the file and line of a bad events field, and a row without one', () => {
+    assert.deepEqual(problems('pay.csv', 'timestamp,value,events\n1767614400,1,3\n1767614460,0,-2\n1767614520,0,lots\n1767614580,0,Inf\n'), [
+      'pay.csv:3: events: expected a count of events (a number, 0 or more), got "-2"',
+      'pay.csv:4: events: expected a count of events (a number, 0 or more), got "lots"',
+      'pay.csv:5: events: expected a count of events (a number, 0 or more), got "Inf"',
+    ]);
+    assert.deepEqual(problems('short.csv', 'timestamp,value,events\n1767614400,1\n'), ['short.csv:2: events: missing (the row has 2 fields, the header 3)']);
+  });
+
   it('names the file and line of a bad value', () => {
     assert.deepEqual(problems('data.csv', 'timestamp,value\n1767614400,1\n1767614460,abc\n'), ['data.csv:3: value: expected a number, got "abc"']);
   });
@@ -140,6 +157,12 @@ describe('NDJSON', () => {
     assert.equal(values[0], 1);
     assert.ok(Number.isNaN(values[1]!));
     assert.deepEqual(only(parseSeriesText('e.jsonl', '{"time":1767614400000,"value":"2.5"}\n')), { times: [T], values: [2.5] });
+  });
+
+  it('reads events where lines have them, unknown where they do not', () => {
+    const input = parseSeriesText('pay.ndjson', '{"timestamp":1767614400,"value":0}\n{"timestamp":1767614460,"value":0.5,"events":2}\n{"timestamp":1767614520,"value":null,"events":0}\n');
+    assert.deepEqual([...input.series[0]!.events!], [NaN, 2, 0]);
+    assert.deepEqual(problems('bad.ndjson', '{"timestamp":1767614400,"value":0,"events":"x"}\n'), ['bad.ndjson:1: events: expected a count of events (a number, 0 or more), got "x"']);
   });
 
   it('splits series by the series key', () => {
