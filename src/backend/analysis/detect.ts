@@ -116,10 +116,7 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
   // The detectors' scales describe the body of the residuals; streaming KPIs of small markets
   // have heavier tails (a few rare events make a ratio jump). The history says how much heavier.
   const tail = tailFactor(values, expected, scale, decisionEnd, options.dataIssues);
-  const lower = new Float64Array(n);
-  const upper = new Float64Array(n);
-  const score = new Float64Array(n);
-  const anomaly = new Uint8Array(n);
+  const { lower, upper, score, anomaly } = emptyOutputs(n);
   const direction = options.direction ?? 'both';
   const minDuration = minDurationOf(options);
   const issues = options.dataIssues;
@@ -170,16 +167,23 @@ export function detect(grid: Grid, options: DetectOptions = {}): Detection {
     // A point is part of a shift on its side of both the reference and the expected value, in the
     // chosen direction: a point a rolling median has already caught up with is not flagged.
     const sustained = fromReference > 0 && residual > 0 ? (direction === 'down' ? 0 : shifts.up) : fromReference < 0 && residual < 0 ? (direction === 'up' ? 0 : shifts.down) : 0;
-    // A shift scores like a point that far beyond the band: 0.9 at the limit, more above it.
-    if (sustained > 1) {
-      const shifted = scoreAt(sustained * zBand, zBand);
-      if (shifted > points) points = shifted;
-    }
+    if (sustained > 1) points = withShift(points, sustained, zBand);
     score[i] = points;
     run = points >= flagScore ? run + 1 : 0;
     anomaly[i] = run >= minDuration ? 1 : 0;
   }
   return { algorithm, periodPoints, bandZ: zBand, persistence, expected, lower, upper, score, anomaly };
+}
+
+/** The per-point outputs of a detection, to be filled. */
+function emptyOutputs(n: number): Pick<Detection, 'lower' | 'upper' | 'score' | 'anomaly'> {
+  return { lower: new Float64Array(n), upper: new Float64Array(n), score: new Float64Array(n), anomaly: new Uint8Array(n) };
+}
+
+/** A shift scores like a point that far beyond the band: 0.9 at the limit, more above it. */
+function withShift(points: number, sustained: number, zBand: number): number {
+  const shifted = scoreOf(sustained * zBand, zBand);
+  return shifted > points ? shifted : points;
 }
 
 /** Absent or NaN: the default; 0, negatives and fractions: at least one point, rounded down. */
@@ -203,10 +207,7 @@ function detectShare(values: Float64Array, events: Float64Array, stepMs: number,
   const tail = residualTailFactor((i) => Math.abs(residual[i]!), decisionEnd);
   const dispersion = options.sustainedShifts === false ? NaN : shareDispersion(values, events, expected, 0, decisionEnd, issues);
   const shifts = new ShareShiftEvidence(dispersion, shareShiftLimit(eventsPerPoint(events, decisionEnd), expected[Math.max(0, decisionEnd - 1)]!, zBand));
-  const lower = new Float64Array(n);
-  const upper = new Float64Array(n);
-  const score = new Float64Array(n);
-  const anomaly = new Uint8Array(n);
+  const { lower, upper, score, anomaly } = emptyOutputs(n);
   const direction = options.direction ?? 'both';
   const minDuration = minDurationOf(options);
   const halfWidth = zBand * tail;
@@ -224,10 +225,7 @@ function detectShare(values: Float64Array, events: Float64Array, stepMs: number,
     // While the sums report a shift every point with events belongs to it, the usual outcomes
     // too: an outage that fails half the payments is in the half that went through as well.
     const sustained = Math.max(direction === 'down' ? 0 : shifts.up, direction === 'up' ? 0 : shifts.down);
-    if (sustained > 1) {
-      const shifted = scoreOf(sustained * zBand, zBand);
-      if (shifted > points) points = shifted;
-    }
+    if (sustained > 1) points = withShift(points, sustained, zBand);
     score[i] = points;
     run = points >= FLAG_SCORE ? run + 1 : 0;
     anomaly[i] = run >= minDuration ? 1 : 0;
