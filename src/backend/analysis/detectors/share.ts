@@ -22,8 +22,6 @@ import { selectInPlace } from '../robust';
  * Pure functions: typed arrays in, typed arrays out.
  */
 
-/** The pooled share learns over this many days, as the shift reference of the other detectors. */
-export const SHARE_SPAN_DAYS = 3;
 /**
  * A share series is read by its counts when its typical point (with any events) holds fewer
  * events than this: its values are then a handful of fractions (0, 1/3, 1/2, 1), and the
@@ -41,11 +39,14 @@ export const MIN_SHARE_EVENTS = 20;
  */
 export const SHIFT_ODDS_RATIO = 8;
 /**
- * Points between false reports of one side's sums at the default band, as for the value-based
- * quick sums (../shift.ts: about one in 140,000 points). The limit that gives it depends on how
- * many events a point holds and on the share: a market with ten times the payments makes ten
- * times the chances of a chance streak, and needs a higher limit for the same false alerts per
- * week (shareShiftLimit).
+ * Points between false reports of one side's sums at the default band, by Wald's approximation
+ * (shareShiftLimit): 20,000, about ten weeks at a 5-minute step. The limit that gives it depends
+ * on how many events a point holds and on the share: a market with ten times the payments makes
+ * ten times the chances of a chance streak, and needs a higher limit for the same false alerts
+ * per week. On simulated binomial shares (0.3 to 4.5 events a point, shares of 2 to 40 %) it
+ * gave at most 0.08 false alerts per series-week; 4,000 gave up to 0.67, and 140,000 (the
+ * value-based quick sums' figure, ../shift.ts) found a few outages fewer for no fewer false
+ * alerts (bench/results/accuracy.md, observations of 2026-12-04).
  */
 export const SHARE_ARL_POINTS = 20_000;
 const DEFAULT_BAND_Z = 3;
@@ -136,7 +137,7 @@ export function isSparseShare(values: Float64Array, events: Float64Array, end: n
 
 /**
  * The expected share at each point, from the points before it: the events-weighted share of the
- * last SHARE_SPAN_DAYS (sums that decay by one span's weight per point, whether events came or
+ * last SHIFT_REFERENCE_DAYS (three; sums that decay by one span's weight per point, whether events came or
  * not). Half an event of each outcome is added, so a market that has not failed a payment yet
  * expects a small share, not an impossible 0. Points inside a data-quality failure are not
  * learned; a point's count beyond `learningZ` deviance is learned at that limit, so an outage
