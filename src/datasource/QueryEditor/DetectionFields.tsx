@@ -10,7 +10,7 @@ type Direction = (typeof DETECTION_DIRECTIONS)[number];
 export type DetectionInput = Partial<DetectionOptions>;
 
 const ALGORITHM_OPTIONS: Array<ComboboxOption<Algorithm>> = [
-  { value: 'auto', label: 'Auto', description: 'Seasonal when the history repeats (a daily or weekly rhythm), rolling median otherwise' },
+  { value: 'auto', label: 'Auto', description: 'Seasonal when the history repeats (a daily or weekly rhythm), rolling median otherwise; a share of few events (a market’s payment failures) by its counts' },
   { value: 'rolling', label: 'Rolling median', description: 'Median of the last two hours; spikes do not move it, a lasting change becomes the new normal' },
   { value: 'ewma', label: 'EWMA', description: 'Control chart on an exponentially weighted mean (about an hour); for steady series' },
   { value: 'seasonal', label: 'Seasonal', description: 'Same moment of the last cycles (yesterday, the day before...): prime-time peaks are expected' },
