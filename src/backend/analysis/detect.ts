@@ -4,7 +4,7 @@ import { LEARNING_Z, type Algorithm, type ConcreteAlgorithm, type NamedDetector 
 import type { Grid } from './grid';
 import { selectInPlace } from './robust';
 import { bandZ, DEFAULT_SENSITIVITY, FLAG_SCORE, scoreOf, type Direction } from './score';
-import { eventsPerPoint, isSparseShare, shareAtResidual, shareBaseline, shareDispersion, shareResiduals, ShareShiftEvidence, shareShiftLimit } from './detectors/share';
+import { eventsPerPoint, isSparseShare, shareAtResidual, shareBaseline, shareDispersion, ShareShiftEvidence, shareShiftLimit } from './detectors/share';
 import { persistenceFactor, shiftReference, ShiftEvidence, shiftStart } from './shift';
 
 /**
@@ -202,8 +202,7 @@ function detectShare(values: Float64Array, events: Float64Array, stepMs: number,
   const n = values.length;
   const issues = options.dataIssues;
   const zBand = bandZ(options.sensitivity ?? DEFAULT_SENSITIVITY);
-  const expected = shareBaseline(values, events, stepMs, LEARNING_Z, issues);
-  const residual = shareResiduals(values, events, expected, issues);
+  const { expected, residual } = shareBaseline(values, events, stepMs, LEARNING_Z, issues);
   const tail = residualTailFactor((i) => Math.abs(residual[i]!), decisionEnd);
   const dispersion = options.sustainedShifts === false ? NaN : shareDispersion(values, events, expected, 0, decisionEnd, issues);
   const shifts = new ShareShiftEvidence(dispersion, shareShiftLimit(eventsPerPoint(events, decisionEnd), expected[Math.max(0, decisionEnd - 1)]!, zBand));

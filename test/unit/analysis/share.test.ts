@@ -146,20 +146,20 @@ describe('isSparseShare', () => {
 describe('shareBaseline', () => {
   it('learns the pooled share, weighted by events, from earlier points only', () => {
     const { values, events } = sparseShare(4 * DAY_POINTS, 2, 0.05, 5);
-    const expected = shareBaseline(values, events, FIVE_MINUTES, LEARNING_Z);
+    const { expected } = shareBaseline(values, events, FIVE_MINUTES, LEARNING_Z);
     const last = expected[expected.length - 1]!;
     assert.ok(last > 0.035 && last < 0.065, `${last}`);
     // Causal: changing a point changes nothing before it or at it.
     const changed = Float64Array.from(values);
     changed[600] = 1;
-    const again = shareBaseline(changed, events, FIVE_MINUTES, LEARNING_Z);
+    const { expected: again } = shareBaseline(changed, events, FIVE_MINUTES, LEARNING_Z);
     for (let i = 0; i <= 600; i++) assert.ok(Object.is(again[i], expected[i]), `point ${i}`);
   });
 
   it('expects a small share, not 0, of a market that has not failed yet', () => {
     const events = new Float64Array(DAY_POINTS).fill(1);
     const values = new Float64Array(DAY_POINTS);
-    const expected = shareBaseline(values, events, FIVE_MINUTES, LEARNING_Z);
+    const { expected } = shareBaseline(values, events, FIVE_MINUTES, LEARNING_Z);
     const last = expected[DAY_POINTS - 1]!;
     assert.ok(last > 0 && last < 0.01, `${last}`);
   });
@@ -168,12 +168,12 @@ describe('shareBaseline', () => {
 describe('shareDispersion and ShareShiftEvidence', () => {
   it('reads binomial counts as undispersed, and bursts as dispersed', () => {
     const plain = sparseShare(HISTORY, 3, 0.1, 6);
-    const plainExpected = shareBaseline(plain.values, plain.events, FIVE_MINUTES, LEARNING_Z);
+    const { expected: plainExpected } = shareBaseline(plain.values, plain.events, FIVE_MINUTES, LEARNING_Z);
     const binomial = shareDispersion(plain.values, plain.events, plainExpected, 0, HISTORY);
     assert.ok(binomial >= 1 && binomial < 1.3, `${binomial}`);
     // Every failing point fails all of its events: the same failures, in bursts.
     const bursts = Float64Array.from(plain.values, (x) => (x > 0 ? 1 : x));
-    const burstExpected = shareBaseline(bursts, plain.events, FIVE_MINUTES, LEARNING_Z);
+    const { expected: burstExpected } = shareBaseline(bursts, plain.events, FIVE_MINUTES, LEARNING_Z);
     assert.ok(shareDispersion(bursts, plain.events, burstExpected, 0, HISTORY) > 1.5);
   });
 

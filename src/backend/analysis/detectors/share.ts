@@ -136,7 +136,10 @@ export function isSparseShare(values: Float64Array, events: Float64Array, end: n
 }
 
 /**
- * The expected share at each point, from the points before it: the events-weighted share of the
+ * The expected share at each point, from the points before it, and the point's signed deviance
+ * residual against it (NaN without events, value or expectation, and inside a data issue): the
+ * residual is what the learning limit below reads, so it comes from the same pass.
+ * The expected share is the events-weighted share of the
  * last SHIFT_REFERENCE_DAYS (three; sums that decay by one span's weight per point, whether events came or
  * not). Half an event of each outcome is added, so a market that has not failed a payment yet
  * expects a small share, not an impossible 0. Points inside a data-quality failure are not
@@ -144,9 +147,10 @@ export function isSparseShare(values: Float64Array, events: Float64Array, end: n
  * does not become the market's usual share within the hour. NaN until MIN_SHARE_EVENTS events
  * are learned.
  */
-export function shareBaseline(values: Float64Array, events: Float64Array, stepMs: number, learningZ: number, skip?: Uint8Array): Float64Array {
+export function shareBaseline(values: Float64Array, events: Float64Array, stepMs: number, learningZ: number, skip?: Uint8Array): { expected: Float64Array; residual: Float64Array } {
   const n = values.length;
   const expected = new Float64Array(n);
+  const residual = new Float64Array(n).fill(NaN);
   const keep = 1 - shiftReferenceAlpha(stepMs) / 2;
   let hits = 0;
   let total = 0;
@@ -162,6 +166,7 @@ export function shareBaseline(values: Float64Array, events: Float64Array, stepMs
     let k = clampCount(x * count, count);
     if (p === p) {
       const z = devianceResidual(k, count, p);
+      residual[i] = z;
       if (z > learningZ) k = count * shareAtResidual(count, p, learningZ);
       else if (z < -learningZ) k = count * shareAtResidual(count, p, -learningZ);
     }
@@ -169,18 +174,7 @@ export function shareBaseline(values: Float64Array, events: Float64Array, stepMs
     total += count;
     learned += count;
   }
-  return expected;
-}
-
-/** Each point's signed deviance residual against its expected share; NaN without events, value or expectation, and inside a data issue. */
-export function shareResiduals(values: Float64Array, events: Float64Array, expected: Float64Array, skip?: Uint8Array): Float64Array {
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const n = events[i]!;
-    const x = values[i]!;
-    out[i] = holdsEvents(n) && x === x && !(skip !== undefined && skip[i] === 1) ? devianceResidual(clampCount(x * n, n), n, expected[i]!) : NaN;
-  }
-  return out;
+  return { expected, residual };
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   firstFinite,
   isoTime,
   judgeBelow,
-  lastFinite,
+  lastAnswered,
   listed,
   num,
   percent,
@@ -56,7 +56,7 @@ function lateAfter(series: readonly QualitySeries[], options: QualityOptions): n
   let newest = -Infinity;
   for (const s of series) {
     if (!placeable(s.grid)) continue;
-    const last = lastFinite(s.events ?? s.grid.values);
+    const last = lastAnswered(s);
     if (last >= 0) newest = Math.max(newest, timeAt(s.grid, last));
   }
   return Math.max(newest, options.nowMs - limit);

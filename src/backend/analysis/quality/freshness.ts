@@ -1,5 +1,5 @@
 import { timeAt } from '../grid';
-import { displayName, duration, isoTime, judgeAbove, lastFinite, listed, nameList, placeable, plural, positiveOr, rangeValid } from './shared';
+import { displayName, duration, isoTime, judgeAbove, lastAnswered, listed, nameList, placeable, plural, positiveOr, rangeValid } from './shared';
 import type { CheckOutcome, QualityOptions, QualitySeries } from './types';
 
 /**
@@ -48,8 +48,7 @@ export function checkFreshness(series: readonly QualitySeries[], options: Qualit
 
   const newestTimes = series.map((s) => {
     if (!placeable(s.grid)) return NaN;
-    // A share's newest step may hold no events, and so no value: its events say how fresh it is.
-    const last = lastFinite(s.events ?? s.grid.values);
+    const last = lastAnswered(s);
     return last < 0 ? NaN : timeAt(s.grid, last);
   });
   const newest = newestTimes.reduce((max, t) => (t > max ? t : max), -Infinity);

@@ -69,6 +69,14 @@ export function lastFinite(values: Float64Array, from = 0, to = values.length - 
   return -1;
 }
 
+/**
+ * The newest step a series answered: its last finite value, or for a share KPI its last step
+ * with an events count (a step without events holds no share, yet the series did answer).
+ */
+export function lastAnswered(series: QualitySeries): number {
+  return lastFinite(series.events ?? series.grid.values);
+}
+
 /** How a series is named in messages: its name, else its labels, else its position. */
 export function displayName(series: QualitySeries, index: number): string {
   if (typeof series.name === 'string' && series.name !== '') return series.name;
